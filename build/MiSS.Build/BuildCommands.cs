@@ -1,0 +1,72 @@
+using MiSS.DevEnvironment;
+
+namespace MiSS.Build;
+
+/// <summary>The build program's commands.</summary>
+static class BuildCommands
+{
+    const string Usage = """
+        Usage: ./build.sh <command>
+          setup      install Dovecot, Postfix and OpenSSL (Debian, as root) and generate the dev PKI
+          certs      generate the development PKI in certs-dev/ (when absent or near expiry)
+          build      build the solution
+          mail-up    start a local mail server in .run/mail (ports and dev passwords in .run/mail/accounts.json)
+          mail-down  stop it
+          demo       set up, start the mail server and two MiSS instances, send a message from one to the other
+          test       set up, then run the whole test suite
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var command = args.FirstOrDefault() ?? "help";
+        var rest = args.Skip(1).ToList();
+        try
+        {
+            switch (command)
+            {
+                case "setup":
+                    await SystemSetup.EnsureAsync();
+                    PrintPki(DevPki.LoadOrCreate(Repository.CertsDev));
+                    return 0;
+                case "certs":
+                    PrintPki(DevPki.LoadOrCreate(Repository.CertsDev));
+                    return 0;
+                case "build":
+                    return await Interactive.RunAsync("dotnet", ["build", Repository.Solution, "-c", "Release"]);
+                case "mail-up":
+                    await SystemSetup.EnsureAsync();
+                    var directory = Path.Combine(Repository.RunDirectory, "mail");
+                    var server = await DevMailServer.StartAsync(DevPki.LoadOrCreate(Repository.CertsDev), directory,
+                        new MailServerPorts(Imap: 10143, Imaps: 10993, Submission: 10587, Smtp: 10025));
+                    Console.WriteLine($"Mail server up on {server.Host}: IMAP {server.Ports.Imap} (STARTTLS), IMAPS {server.Ports.Imaps}, " +
+                                      $"submission {server.Ports.Submission}, SMTP {server.Ports.Smtp}. Accounts: {DevMailServer.AccountsPath(directory)}");
+                    return 0;
+                case "mail-down":
+                    await DevMailServer.StopAsync(Path.Combine(Repository.RunDirectory, "mail"));
+                    Console.WriteLine("Mail server stopped.");
+                    return 0;
+                case "demo":
+                    return await DemoCommand.RunAsync();
+                case "test":
+                    return await TestCommand.RunAsync(rest);
+                default:
+                    Console.WriteLine(Usage);
+                    return command is "help" or "--help" or "-h" ? 0 : 2;
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
+        {
+            Console.Error.WriteLine($"{command}: {e.Message}");
+            return 1;
+        }
+    }
+
+    static void PrintPki(DevPki pki)
+    {
+        Console.WriteLine($"certs: development PKI in {pki.Directory} (trust anchor: {Path.GetFileName(pki.TrustAnchorsPath)})");
+        foreach (var p in DevPki.Practitioners)
+        {
+            Console.WriteLine($"  {p.DisplayName,-18} {p.Profession,-11} RPPS {p.Rpps}  {p.Address}");
+        }
+    }
+}

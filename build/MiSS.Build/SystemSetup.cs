@@ -1,0 +1,38 @@
+using MiSS.DevEnvironment;
+
+namespace MiSS.Build;
+
+/// <summary>Installs what the demo and the tests need from Debian's packages, when it is missing.</summary>
+static class SystemSetup
+{
+    static readonly string[] Packages = ["dovecot-imapd", "dovecot-lmtpd", "postfix", "openssl"];
+
+    public static async Task EnsureAsync()
+    {
+        if (LocalMailServer.IsInstalled && CommandRunner.IsOnPath("openssl"))
+        {
+            Console.WriteLine("setup: Dovecot, Postfix and OpenSSL are installed.");
+            return;
+        }
+        if (!OperatingSystem.IsLinux() || !CommandRunner.IsOnPath("apt-get"))
+        {
+            throw new InvalidOperationException(
+                $"Install {string.Join(", ", Packages)} with your system's package manager (the automatic setup knows Debian's apt only).");
+        }
+        if (!Environment.IsPrivilegedProcess)
+        {
+            throw new InvalidOperationException($"setup installs {string.Join(", ", Packages)} with apt-get: run it as root.");
+        }
+        Console.WriteLine($"setup: installing {string.Join(", ", Packages)} from Debian's packages...");
+        var env = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
+        await CommandRunner.RunCheckedAsync("apt-get", ["update", "-q"], environment: env);
+        // Postfix asks how it is used; "Local only" keeps the system instance off the network.
+        var answers = "postfix postfix/main_mailer_type select Local only\npostfix postfix/mailname string localhost\n"u8.ToArray();
+        await CommandRunner.RunCheckedAsync("debconf-set-selections", [], answers);
+        await CommandRunner.RunCheckedAsync("apt-get", ["install", "-y", "-q", "--no-install-recommends", .. Packages], environment: env);
+        // Where apt starts services, stop the system instances: MiSS runs its own from generated configurations.
+        await CommandRunner.RunAsync("postfix", ["stop"]);
+        await CommandRunner.RunAsync("dovecot", ["stop"]);
+        Console.WriteLine("setup: done.");
+    }
+}
