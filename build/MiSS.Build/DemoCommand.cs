@@ -1,11 +1,162 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MiSS.DevEnvironment;
+
 namespace MiSS.Build;
 
-/// <summary>The demo: two MiSS instances on the local mail server exchange a message.</summary>
+/// <summary>
+/// The demo: a local mail server, two MiSS services (Claire MARTIN, GP, and Julien BERNARD, nurse), a message from
+/// Claire to Julien, and Julien's store showing it arrived with Claire as the verified signer.
+/// </summary>
 static class DemoCommand
 {
-    public static Task<int> RunAsync()
+    public static async Task<int> RunAsync()
     {
-        Console.Error.WriteLine("demo: not written yet");
-        return Task.FromResult(1);
+        await SystemSetup.EnsureAsync();
+        var pki = DevPki.LoadOrCreate(Repository.CertsDev);
+        Step("Building the MiSS service");
+        if (await Interactive.RunAsync("dotnet", ["build", Repository.ServiceProject, "-c", "Release", "-v", "quiet", "-nologo"]) != 0)
+        {
+            return 1;
+        }
+        var miss = Path.Combine(Repository.Root, "src", "MiSS.Service", "bin", "Release", "net10.0", "miss.dll");
+
+        var root = Path.Combine(Repository.RunDirectory, "demo");
+        if (Directory.Exists(root))
+        {
+            await DevMailServer.StopAsync(Path.Combine(root, "mail"));
+            Directory.Delete(root, recursive: true);
+        }
+        Step("Starting the local mail server (Dovecot + Postfix on 127.0.0.1)");
+        await using var server = await DevMailServer.StartAsync(pki, Path.Combine(root, "mail"));
+        Console.WriteLine($"   IMAP {server.Ports.Imap} (STARTTLS), submission {server.Ports.Submission} (STARTTLS), TLS certificate from the dev IGC-Santé");
+
+        var claire = DevPki.Practitioners[0];
+        var julien = DevPki.Practitioners[1];
+        Step($"Starting MiSS for {claire.DisplayName} and {julien.DisplayName}");
+        var services = new List<Process>();
+        try
+        {
+            var configs = new Dictionary<string, string>();
+            foreach (var p in new[] { claire, julien })
+            {
+                configs[p.Id] = await WriteConfigAsync(pki, server, p, Path.Combine(root, p.Id));
+                services.Add(StartService(miss, configs[p.Id], p.Id));
+            }
+            await WaitForLogAsync(Path.Combine(root, julien.Id), "Watching INBOX", TimeSpan.FromSeconds(30));
+
+            Step($"{claire.DisplayName} sends a message to {julien.DisplayName}");
+            var send = await CommandRunner.RunCheckedAsync("dotnet", [miss, "send", "--config", configs[claire.Id],
+                "--to", julien.Address, "--subject", "Plaie du talon de Mme D.",
+                "--text", "Bonjour Julien, la plaie du talon de Mme D. suinte depuis hier. Peux-tu passer demain matin et m'envoyer une photo ? Claire"]);
+            var messageId = send.StandardOutput.Trim();
+            Console.WriteLine($"   queued as <{messageId}>");
+
+            Step($"{julien.DisplayName}'s MiSS shows what arrived");
+            var show = await CommandRunner.RunAsync("dotnet", [miss, "show", messageId, "--config", configs[julien.Id], "--wait", "30"]);
+            Console.WriteLine(Indent(show.StandardOutput));
+            if (show.ExitCode != 0 || !show.StandardOutput.Contains("signature vérifiée", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"demo: the message did not arrive verified. {show.StandardError}");
+                return 1;
+            }
+            Step("Demo done: signed and encrypted by Claire's MiSS, verified by Julien's. Logs: " + root);
+            return 0;
+        }
+        finally
+        {
+            foreach (var service in services)
+            {
+                await StopServiceAsync(service);
+            }
+        }
     }
+
+    static async Task<string> WriteConfigAsync(DevPki pki, LocalMailServer server, DevPractitioner p, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var accounts = JsonDocument.Parse(await File.ReadAllTextAsync(DevMailServer.AccountsPath(server.Options.Directory)));
+        var password = accounts.RootElement.GetProperty("Accounts").EnumerateArray()
+            .Single(a => a.GetProperty("Address").GetString() == p.Address).GetProperty("Password").GetString();
+        var config = new
+        {
+            MiSS = new
+            {
+                Mailbox = new { p.Address, p.DisplayName, Password = password },
+                Imap = new { Host = "localhost", Port = server.Ports.Imap, Security = "StartTls", TrustAnchorsPath = pki.TrustAnchorsPath },
+                Smtp = new { Host = "localhost", Port = server.Ports.Submission, Security = "StartTls", TrustAnchorsPath = pki.TrustAnchorsPath },
+                Certificate = new { Path = pki.PfxPath(p) },
+                Trust = new
+                {
+                    AnchorsPath = pki.TrustAnchorsPath,
+                    IntermediatesPath = pki.IntermediatesPath,
+                    CertificatesDirectory = Path.GetDirectoryName(pki.CertificatePath(p)),
+                },
+                DataDirectory = directory,
+                ProductReference = "MiSS-DEMO",
+            },
+        };
+        var path = Path.Combine(directory, "miss.json");
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
+        UnixPermissions.Set(path, UnixPermissions.OwnerOnly); // holds the dev mailbox password
+        return path;
+    }
+
+    static Process StartService(string miss, string config, string name)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { miss, "run", "--config", config })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the MiSS service");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"   [{name}] {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"   [{name}] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    static async Task StopServiceAsync(Process process)
+    {
+        if (!process.HasExited)
+        {
+            await CommandRunner.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        process.Dispose();
+    }
+
+    static async Task WaitForLogAsync(string dataDirectory, string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var logs = Path.Combine(dataDirectory, "logs");
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Directory.Exists(logs) && Directory.EnumerateFiles(logs).Any(f => ReadShared(f).Contains(text, StringComparison.Ordinal)))
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"the MiSS service did not log \"{text}\" within {timeout.TotalSeconds} s");
+    }
+
+    static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    static void Step(string text) => Console.WriteLine($"\n==> {text}");
+
+    static string Indent(string text) => string.Join('\n', text.TrimEnd().Split('\n').Select(l => "   " + l));
 }

@@ -97,7 +97,9 @@ public sealed class DevPki
         string? mailbox = null, bool emailProtection = true)
     {
         using var ca = LoadPersonsCa();
-        return IssueLeaf(ca, PractitionerSubject(p), mailbox ?? p.Address, notBefore, notAfter, emailProtection);
+        // A certificate cannot start before its issuer.
+        var start = notBefore.UtcDateTime < ca.NotBefore.ToUniversalTime() ? new DateTimeOffset(ca.NotBefore.ToUniversalTime()) : notBefore;
+        return IssueLeaf(ca, PractitionerSubject(p), mailbox ?? p.Address, start, notAfter, emailProtection);
     }
 
     bool IsComplete(DateTimeOffset now)

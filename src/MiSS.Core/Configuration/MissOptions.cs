@@ -1,0 +1,132 @@
+using System.Security.Cryptography.X509Certificates;
+using MiSS.Mail.Tls;
+
+namespace MiSS.Core.Configuration;
+
+/// <summary>The configuration of one MiSS instance: one secure mailbox. Bound from the "MiSS" section.</summary>
+public sealed class MissOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "MiSS";
+
+    /// <summary>The mailbox and its credentials.</summary>
+    public MailboxOptions Mailbox { get; set; } = new();
+
+    /// <summary>The IMAP server (reading).</summary>
+    public MailServerOptions Imap { get; set; } = new() { Port = 993, Security = MailSecurity.ImplicitTls };
+
+    /// <summary>The SMTP submission server (sending).</summary>
+    public MailServerOptions Smtp { get; set; } = new() { Port = 587, Security = MailSecurity.StartTls };
+
+    /// <summary>The practitioner's S/MIME certificate and key.</summary>
+    public CertificateOptions Certificate { get; set; } = new();
+
+    /// <summary>S/MIME trust: anchors, intermediates, recipients' certificates.</summary>
+    public TrustOptions Trust { get; set; } = new();
+
+    /// <summary>Where the store and logs live; defaults to the user's local application data.</summary>
+    public string DataDirectory { get; set; } = Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "MiSS");
+
+    /// <summary>The value of X-MSS-NIL, the product reference MSSanté operators ask for.</summary>
+    public string ProductReference { get; set; } = "MiSS";
+
+    /// <summary>Path of the SQLite store.</summary>
+    public string StorePath => Path.Combine(DataDirectory, "miss.db");
+}
+
+/// <summary>The secure mailbox.</summary>
+public sealed class MailboxOptions
+{
+    /// <summary>The mailbox address (also the From of every message).</summary>
+    public string Address { get; set; } = "";
+
+    /// <summary>The practitioner's name as shown in From.</summary>
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>The login for IMAP and SMTP; defaults to the address.</summary>
+    public string? UserName { get; set; }
+
+    /// <summary>The password; give it through the environment (MiSS__Mailbox__Password), never in a committed file.</summary>
+    public string Password { get; set; } = "";
+
+    /// <summary>The login actually used.</summary>
+    public string Login => string.IsNullOrEmpty(UserName) ? Address : UserName;
+}
+
+/// <summary>A mail server endpoint.</summary>
+public sealed class MailServerOptions
+{
+    /// <summary>Host name, as the server certificate names it.</summary>
+    public string Host { get; set; } = "";
+
+    /// <summary>TCP port.</summary>
+    public int Port { get; set; }
+
+    /// <summary>STARTTLS or implicit TLS. Plaintext is not offered.</summary>
+    public MailSecurity Security { get; set; } = MailSecurity.StartTls;
+
+    /// <summary>PEM file of the anchors the server's TLS certificate must chain to; the system store when unset.</summary>
+    public string? TrustAnchorsPath { get; set; }
+
+    /// <summary>Development only: accept any server certificate. Logged as a warning at every connection.</summary>
+    public bool DangerouslyAcceptAnyServerCertificate { get; set; }
+
+    /// <summary>The TLS settings these options describe.</summary>
+    public TlsSettings ToTlsSettings()
+    {
+        X509Certificate2Collection? anchors = null;
+        if (!string.IsNullOrEmpty(TrustAnchorsPath))
+        {
+            anchors = [];
+            anchors.ImportFromPemFile(TrustAnchorsPath);
+        }
+        return new TlsSettings
+        {
+            TrustAnchors = anchors,
+            UseSystemTrust = anchors is null,
+            DangerouslyAcceptAnyServerCertificate = DangerouslyAcceptAnyServerCertificate,
+        };
+    }
+}
+
+/// <summary>Where the practitioner's certificate and private key are.</summary>
+public sealed class CertificateOptions
+{
+    /// <summary>A PKCS#12 file, or a PEM certificate (then <see cref="KeyPath"/> names the PEM key).</summary>
+    public string Path { get; set; } = "";
+
+    /// <summary>The PEM private key, when <see cref="Path"/> is a PEM certificate.</summary>
+    public string? KeyPath { get; set; }
+
+    /// <summary>The PKCS#12 password, if any (through the environment, never committed).</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Loads the certificate with its private key.</summary>
+    public X509Certificate2 Load()
+    {
+        if (string.IsNullOrEmpty(Path))
+        {
+            throw new InvalidOperationException("MiSS:Certificate:Path is not configured.");
+        }
+        return KeyPath is { Length: > 0 }
+            ? X509Certificate2.CreateFromPemFile(Path, KeyPath)
+            : X509CertificateLoader.LoadPkcs12FromFile(Path, Password);
+    }
+}
+
+/// <summary>S/MIME trust settings.</summary>
+public sealed class TrustOptions
+{
+    /// <summary>PEM file of the S/MIME trust anchors (IGC-Santé roots in production).</summary>
+    public string AnchorsPath { get; set; } = "";
+
+    /// <summary>PEM file of intermediate CAs, sent with signatures and used to build chains.</summary>
+    public string? IntermediatesPath { get; set; }
+
+    /// <summary>A folder of PEM certificates of correspondents (manual import), found by their rfc822Name.</summary>
+    public string? CertificatesDirectory { get; set; }
+
+    /// <summary>Revocation checking of signers' chains. NoCheck until CRL distribution is wired (see docs/security.md).</summary>
+    public X509RevocationMode RevocationMode { get; set; } = X509RevocationMode.NoCheck;
+}

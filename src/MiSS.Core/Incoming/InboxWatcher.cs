@@ -1,0 +1,118 @@
+using MiSS.Core.Configuration;
+using MiSS.Core.Storage;
+using MiSS.Mail;
+using MiSS.Mail.Imap;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MiSS.Core.Incoming;
+
+/// <summary>
+/// Watches the INBOX: catches up from the last UID handled, then waits in IDLE (re-issued before the server's
+/// timeout) and catches up again at every change. Reconnects with backoff after any connection failure; a change of
+/// UIDVALIDITY restarts from the beginning, and Message-ID deduplication keeps that from storing anything twice.
+/// </summary>
+public sealed class InboxWatcher(
+    MessageStore store,
+    MessageIntake intake,
+    MissOptions options,
+    InboxStatus status,
+    TimeProvider time,
+    ILogger<InboxWatcher> logger) : BackgroundService
+{
+    const string Mailbox = "INBOX";
+
+    /// <summary>IDLE is re-issued after this long: RFC 2177 servers may drop an idle client after 30 minutes, some after 10.</summary>
+    public static readonly TimeSpan IdleRenewal = TimeSpan.FromMinutes(9);
+
+    static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(2);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await WatchAsync(() =>
+                {
+                    failures = 0;
+                    status.Connected();
+                }, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is MailException or IOException)
+            {
+                failures++;
+                status.Disconnected(e.Message);
+                var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(failures, 10)) / 2));
+                logger.LogWarning("Inbox connection lost ({Error}); reconnecting in {Delay}", e.Message, delay);
+                await Task.Delay(delay, time, stoppingToken);
+            }
+        }
+    }
+
+    async Task WatchAsync(Action connected, CancellationToken ct)
+    {
+        var server = options.Imap;
+        if (server.DangerouslyAcceptAnyServerCertificate)
+        {
+            logger.LogWarning("IMAP server certificate NOT verified (DangerouslyAcceptAnyServerCertificate): development only");
+        }
+        await using var imap = new ImapClient();
+        await imap.ConnectAsync(server.Host, server.Port, server.Security, server.ToTlsSettings(), ct);
+        await imap.LoginAsync(options.Mailbox.Login, options.Mailbox.Password, ct);
+        var mailbox = await imap.SelectAsync(Mailbox, ct);
+        connected();
+        logger.LogInformation("Watching {Mailbox} (UIDVALIDITY {UidValidity}, {Exists} messages)", Mailbox, mailbox.UidValidity, mailbox.Exists);
+
+        var lastUid = await StartingUidAsync(mailbox, ct);
+        while (!ct.IsCancellationRequested)
+        {
+            lastUid = await CatchUpAsync(imap, mailbox.UidValidity, lastUid, ct);
+            status.Idle(true);
+            try
+            {
+                await imap.IdleAsync(IdleRenewal, ct);
+            }
+            finally
+            {
+                status.Idle(false);
+            }
+        }
+    }
+
+    async Task<uint> StartingUidAsync(ImapMailbox mailbox, CancellationToken ct)
+    {
+        var position = await store.GetMailboxPositionAsync(Mailbox, ct);
+        if (position is { } known && known.UidValidity != mailbox.UidValidity)
+        {
+            logger.LogWarning("UIDVALIDITY of {Mailbox} changed from {Old} to {New}: reading it again from the start",
+                Mailbox, known.UidValidity, mailbox.UidValidity);
+            return 0;
+        }
+        return position?.LastUid ?? 0;
+    }
+
+    async Task<uint> CatchUpAsync(ImapClient imap, uint uidValidity, uint lastUid, CancellationToken ct)
+    {
+        // "UID n:*" always matches the highest UID, even when it is below n: filter.
+        var uids = (await imap.UidSearchAsync($"UID {lastUid + 1}:*", ct)).Where(uid => uid > lastUid).Order();
+        foreach (var uid in uids)
+        {
+            var raw = await imap.UidFetchMessageAsync(uid, ct);
+            if (raw is not null)
+            {
+                await intake.AcceptAsync(Mailbox, uid, raw, ct);
+            }
+            // The position moves only after the message is stored or quarantined: a crash re-reads it, dedupe drops it.
+            lastUid = uid;
+            await store.SaveMailboxPositionAsync(Mailbox, uidValidity, lastUid, ct);
+        }
+        return lastUid;
+    }
+}

@@ -1,0 +1,146 @@
+using MiSS.Core.Configuration;
+using MiSS.Core.Messaging;
+using MiSS.Core.Secure;
+using MiSS.Core.Storage;
+using MiSS.Mail;
+using MiSS.Mail.Mime;
+using MiSS.Mail.Smtp;
+using MiSS.Mail.Tls;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MiSS.Core.Outgoing;
+
+/// <summary>
+/// Sends what the outbox holds: compose, seal (sign then encrypt for every recipient and the sender), submit over SMTP,
+/// and only then mark the message sent. Transient failures are retried with backoff and jitter; a refusal by the server
+/// or a recipient without a known certificate fails the message with its reason.
+/// </summary>
+public sealed class OutboxSender(
+    MessageStore store,
+    MissOptions options,
+    OwnCertificate own,
+    SmimeSeal seal,
+    RecipientCertificates recipientCertificates,
+    MessageComposer composer,
+    OutboxSignal signal,
+    TimeProvider time,
+    ILogger<OutboxSender> logger) : BackgroundService
+{
+    /// <summary>How often the outbox is looked at when nothing wakes the sender (messages queued by another process).</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var due = await store.DueOutgoingAsync(50, stoppingToken);
+                if (due.Count > 0)
+                {
+                    await SendAsync(due, stoppingToken);
+                    continue;
+                }
+                await signal.WaitAsync(PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Outbox pass failed; retrying shortly");
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Sends a batch over one SMTP session.</summary>
+    public async Task SendAsync(IReadOnlyList<StoredMessage> messages, CancellationToken ct)
+    {
+        await using var smtp = new SmtpClient();
+        try
+        {
+            await ConnectAsync(smtp, ct);
+        }
+        catch (MailException e)
+        {
+            foreach (var message in messages)
+            {
+                await RetryLaterAsync(message, $"serveur d'envoi injoignable : {e.Message}", ct);
+            }
+            return;
+        }
+        foreach (var message in messages)
+        {
+            await SendOneAsync(smtp, message, ct);
+        }
+        await smtp.QuitAsync(ct);
+    }
+
+    async Task ConnectAsync(SmtpClient smtp, CancellationToken ct)
+    {
+        var server = options.Smtp;
+        if (server.DangerouslyAcceptAnyServerCertificate)
+        {
+            logger.LogWarning("SMTP server certificate NOT verified (DangerouslyAcceptAnyServerCertificate): development only");
+        }
+        await smtp.ConnectAsync(server.Host, server.Port, server.Security, server.ToTlsSettings(), ct);
+        await smtp.AuthenticateAsync(options.Mailbox.Login, options.Mailbox.Password, ct);
+    }
+
+    async Task SendOneAsync(SmtpClient smtp, StoredMessage message, CancellationToken ct)
+    {
+        var certificates = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
+        foreach (var recipient in message.Recipients)
+        {
+            var certificate = await recipientCertificates.FindAsync(recipient, ct);
+            if (certificate is null)
+            {
+                // Never sent in the clear: without the recipient's certificate the message fails with a clear reason.
+                await store.MarkFailedAsync(message.Id, $"aucun certificat de chiffrement valide connu pour {recipient} : message non envoyé", ct);
+                logger.LogWarning("Message {MessageId} not sent: no valid certificate for a recipient", message.MessageId);
+                return;
+            }
+            certificates.Add(certificate);
+        }
+
+        var content = composer.ComposeContent(message, options.Mailbox.DisplayName);
+        var body = seal.SignAndEncrypt(content, own.Certificate, certificates);
+        var envelope = composer.ComposeEnvelope(message, options.Mailbox.DisplayName, body);
+        try
+        {
+            var result = await smtp.SendAsync(message.Sender, message.Recipients, MimeWriter.ToBytes(envelope), ct);
+            await store.MarkSentAsync(message.Id, ct);
+            var refused = result.Recipients.Where(r => !r.Accepted).ToList();
+            if (refused.Count > 0)
+            {
+                logger.LogWarning("Message {MessageId} refused for {Count} recipient(s)", message.MessageId, refused.Count);
+            }
+            logger.LogInformation("Message {MessageId} sent", message.MessageId);
+        }
+        catch (SmtpCommandException e) when (e.StatusCode is >= 500 and < 600)
+        {
+            await store.MarkFailedAsync(message.Id, $"refusé par le serveur : {e.StatusCode} {e.ServerText}", ct);
+            logger.LogWarning("Message {MessageId} refused by the server with {Code}", message.MessageId, e.StatusCode);
+        }
+        catch (MailException e)
+        {
+            await RetryLaterAsync(message, e.Message, ct);
+            throw; // the session is unusable: the rest of the batch is retried on the next pass
+        }
+    }
+
+    async Task RetryLaterAsync(StoredMessage message, string error, CancellationToken ct)
+    {
+        // Exponential backoff with jitter, so that many instances do not hammer a server that comes back.
+        var seconds = Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(message.Attempts, 16)));
+        var delay = TimeSpan.FromSeconds(seconds * (0.5 + Random.Shared.NextDouble()));
+        await store.ScheduleRetryAsync(message.Id, error, time.GetUtcNow() + delay, ct);
+        logger.LogWarning("Message {MessageId} will be retried in {Delay}", message.MessageId, delay);
+    }
+}

@@ -1,0 +1,177 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+using MiSS.Mail.Mime;
+
+namespace MiSS.Core.Secure;
+
+/// <summary>
+/// Opens received S/MIME messages: decrypts with the mailbox's own key, checks the signature (multipart/signed or
+/// opaque signed-data), builds the signer's chain to the trust anchors, requires emailProtection, and requires
+/// the signer's certificate to name the From address. The result says who signed, or exactly why not.
+/// </summary>
+public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificate, MimeLimits? limits = null)
+{
+    /// <summary>Opens a whole received message.</summary>
+    public OpenedMessage Open(MimeMessage message)
+    {
+        var from = message.From.FirstOrDefault()?.Address;
+        MimeEntity entity = message.Body;
+        var encrypted = false;
+        try
+        {
+            // Some clients omit smime-type: such a part is tried as enveloped-data first, then as signed-data.
+            if (SmimeType(entity) is "enveloped-data" or "")
+            {
+                var decrypted = Decrypt(((MimePart)entity).Content);
+                if (decrypted is not null)
+                {
+                    encrypted = true;
+                    entity = MimeReader.ReadEntity(decrypted, limits);
+                }
+                else if (SmimeType(entity) is not "")
+                {
+                    return new(OpenStatus.DecryptionFailed, "message chiffré illisible avec le certificat de cette boîte (destinataire différent ou enveloppe corrompue)", null, null, true);
+                }
+            }
+            return Verify(entity, from, encrypted);
+        }
+        catch (MimeFormatException e)
+        {
+            return new(OpenStatus.Malformed, "structure MIME illisible : " + e.Message, null, null, encrypted);
+        }
+    }
+
+    OpenedMessage Verify(MimeEntity entity, string? from, bool encrypted)
+    {
+        SignedCms cms;
+        MimeEntity content;
+        if (entity is Multipart { ContentType.MediaSubtype: var sub } signed && sub.Equals("signed", StringComparison.OrdinalIgnoreCase))
+        {
+            if (signed.Parts.Count != 2 || signed.Parts[0].RawBytes is not { } rawContent || signed.Parts[1] is not MimePart signaturePart)
+            {
+                return new(OpenStatus.SignatureInvalid, "signature S/MIME mal formée (multipart/signed incomplet)", null, null, encrypted);
+            }
+            content = signed.Parts[0];
+            cms = new SignedCms(new ContentInfo(Canonicalize(rawContent.Span)), detached: true);
+            if (!TryDecode(cms, signaturePart.Content))
+            {
+                return new(OpenStatus.SignatureInvalid, "signature S/MIME illisible", content, null, encrypted);
+            }
+        }
+        else if (SmimeType(entity) is "signed-data" or "")
+        {
+            cms = new SignedCms();
+            if (!TryDecode(cms, ((MimePart)entity).Content))
+            {
+                return new(OpenStatus.SignatureInvalid, "signature S/MIME illisible", null, null, encrypted);
+            }
+            content = MimeReader.ReadEntity(cms.ContentInfo.Content, limits);
+        }
+        else if (SmimeType(entity) is { } unsupported)
+        {
+            return new(OpenStatus.Malformed, $"type S/MIME non pris en charge : {unsupported}", null, null, encrypted);
+        }
+        else
+        {
+            return encrypted
+                ? new(OpenStatus.Unsigned, "message chiffré mais non signé : l'expéditeur n'est pas authentifié", entity, null, true)
+                : new(OpenStatus.NotSmime, "message ni chiffré ni signé", entity, null, false);
+        }
+
+        if (cms.SignerInfos.Count != 1 || cms.SignerInfos[0].Certificate is not { } certificate)
+        {
+            return new(OpenStatus.SignatureInvalid, "la signature doit comporter exactement un signataire avec son certificat", content, null, encrypted);
+        }
+        var signer = PractitionerIdentity.FromCertificate(certificate);
+        try
+        {
+            cms.CheckSignature(verifySignatureOnly: true);
+        }
+        catch (CryptographicException)
+        {
+            return new(OpenStatus.SignatureInvalid, "la signature ne correspond pas au contenu (message altéré)", content, signer, encrypted);
+        }
+        if (trust.Check(certificate, cms.Certificates) is { } failure)
+        {
+            return new(failure.Status, failure.Reason, content, signer, encrypted);
+        }
+        if (from is null || !signer.HasMailbox(from))
+        {
+            return new(OpenStatus.SignerAddressMismatch,
+                $"le certificat du signataire ne correspond pas à l'adresse de l'expéditeur ({string.Join(", ", signer.Mailboxes)})", content, signer, encrypted);
+        }
+        // Protected headers: a From inside the signed part must be the same mailbox as the outer one.
+        var innerFrom = content.Headers["From"];
+        if (innerFrom is not null && !AddressParser.ParseList(innerFrom).Any(a => a.Address.Equals(from, StringComparison.OrdinalIgnoreCase)))
+        {
+            return new(OpenStatus.SignerAddressMismatch, "l'expéditeur protégé par la signature diffère de l'expéditeur apparent", content, signer, encrypted);
+        }
+        return new(OpenStatus.Verified, "signature vérifiée", content, signer, encrypted, certificate);
+    }
+
+    byte[]? Decrypt(ReadOnlyMemory<byte> envelope)
+    {
+        try
+        {
+            var cms = new EnvelopedCms();
+            cms.Decode(envelope.Span);
+            cms.Decrypt(new X509Certificate2Collection(ownCertificate));
+            return cms.ContentInfo.Content;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    static bool TryDecode(SignedCms cms, ReadOnlyMemory<byte> encoded)
+    {
+        try
+        {
+            cms.Decode(encoded.Span);
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The smime-type of an application/pkcs7-mime part, lowercased ("" when absent); null for any other entity.</summary>
+    static string? SmimeType(MimeEntity entity) =>
+        entity is MimePart { ContentType.MimeType: "application/pkcs7-mime" or "application/x-pkcs7-mime" } part
+            ? (part.ContentType.Parameters["smime-type"] ?? "").ToLowerInvariant()
+            : null;
+
+    /// <summary>Signed content is hashed in canonical form (CRLF line ends); senders that wrote bare LF are forgiven here.</summary>
+    static byte[] Canonicalize(ReadOnlySpan<byte> raw)
+    {
+        if (raw.IndexOf((byte)'\n') < 0 || !HasBareLineFeed(raw))
+        {
+            return raw.ToArray();
+        }
+        var output = new List<byte>(raw.Length + raw.Length / 40);
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
+            {
+                output.Add((byte)'\r');
+            }
+            output.Add(raw[i]);
+        }
+        return [.. output];
+    }
+
+    static bool HasBareLineFeed(ReadOnlySpan<byte> raw)
+    {
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

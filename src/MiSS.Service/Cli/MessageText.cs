@@ -1,0 +1,40 @@
+using System.Globalization;
+using MiSS.Core.Messaging;
+
+namespace MiSS.Service.Cli;
+
+/// <summary>How the command line shows a message to the practitioner (in French).</summary>
+public static class MessageText
+{
+    static readonly CultureInfo French = CultureInfo.GetCultureInfo("fr-FR");
+
+    /// <summary>One line: time, direction, correspondents, state or signer, start of the text.</summary>
+    public static string Summary(StoredMessage m)
+    {
+        var time = m.CreatedAt.ToLocalTime().ToString("g", French);
+        var who = m.Direction == MessageDirection.Outgoing ? "→ " + string.Join(", ", m.Recipients) : "← " + m.Sender;
+        var text = m.Body.ReplaceLineEndings(" ");
+        return $"{time}  {who}  [{Status(m)}]  {(text.Length > 60 ? text[..60] + "…" : text)}";
+    }
+
+    /// <summary>Every detail of one message.</summary>
+    public static string Details(StoredMessage m) => string.Join(Environment.NewLine,
+        $"Message-ID : {m.MessageId}",
+        $"De         : {m.Sender}",
+        $"À          : {string.Join(", ", m.Recipients)}",
+        $"Objet      : {m.Subject}",
+        $"Date       : {m.CreatedAt.ToLocalTime().ToString("F", French)}",
+        $"État       : {Status(m)}",
+        "",
+        m.Body);
+
+    static string Status(StoredMessage m) => m.State switch
+    {
+        MessageState.Queued => "en attente d'envoi",
+        MessageState.Sent => "envoyé",
+        MessageState.Failed => "échec : " + m.Error,
+        MessageState.Received when m.Signature is { IsVerified: true } s => $"signature vérifiée : {s.SignerName} (RPPS {s.SignerRpps})",
+        MessageState.Received => "SIGNATURE NON VÉRIFIÉE : " + m.Signature?.Detail,
+        _ => m.State.ToString(),
+    };
+}

@@ -1,0 +1,131 @@
+using MiSS.Core.Configuration;
+using MiSS.Core.Messaging;
+using MiSS.Core.Storage;
+using MiSS.Service.Hosting;
+using Serilog;
+
+namespace MiSS.Service.Cli;
+
+/// <summary>
+/// The `miss` command line: run the service, queue a message, list or show messages, list the quarantine.
+/// User-facing output is in French; every command takes --config FILE (an instance's settings).
+/// </summary>
+public static class MissCommandLine
+{
+    const string Usage = """
+        Utilisation : miss [commande] [--config FICHIER]
+          run                                   démarre le service (commande par défaut)
+          send --to ADRESSE [--to ...] --text TEXTE [--subject SUJET]
+                                                met un message en file d'envoi et affiche son Message-ID
+          messages [--limit N]                  liste les derniers messages
+          show MESSAGE-ID [--wait SECONDES]     affiche un message (en l'attendant au besoin)
+          quarantine                            liste les messages mis en quarantaine et leur motif
+        """;
+
+    /// <summary>Runs a command; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var arguments = CommandArguments.Parse(args);
+        try
+        {
+            return arguments.Command switch
+            {
+                "run" => await RunServiceAsync(arguments),
+                "send" => await SendAsync(arguments),
+                "messages" => await ListAsync(arguments),
+                "show" => await ShowAsync(arguments),
+                "quarantine" => await QuarantineAsync(arguments),
+                "help" or "--help" or "-h" => PrintUsage(0),
+                _ => PrintUsage(2),
+            };
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FileNotFoundException)
+        {
+            Console.Error.WriteLine($"miss : {e.Message}");
+            return 1;
+        }
+    }
+
+    static int PrintUsage(int code)
+    {
+        Console.WriteLine(Usage);
+        return code;
+    }
+
+    static async Task<int> RunServiceAsync(CommandArguments arguments)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddMissSources(arguments.Option("config"));
+        var options = MissConfiguration.Bind(builder.Configuration);
+        Log.Logger = MissLogging.Create(builder.Configuration, options);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(Log.Logger, dispose: true);
+        builder.Services.AddMiss(options);
+        using var host = builder.Build();
+        Log.ForContext("SourceContext", "MiSS.Service").Information("MiSS starting for {Address}, data in {DataDirectory}", options.Mailbox.Address, options.DataDirectory);
+        await host.RunAsync();
+        return 0;
+    }
+
+    static MissOptions LoadOptions(CommandArguments arguments) =>
+        MissConfiguration.Bind(new ConfigurationBuilder().AddMissSources(arguments.Option("config")).Build());
+
+    static MessageStore OpenStore(MissOptions options) => MessageStore.Open(options.StorePath, TimeProvider.System);
+
+    static async Task<int> SendAsync(CommandArguments arguments)
+    {
+        var options = LoadOptions(arguments);
+        var recipients = arguments.Options("to");
+        var text = arguments.Option("text");
+        if (recipients.Count == 0 || string.IsNullOrEmpty(text))
+        {
+            throw new ArgumentException("send demande au moins un --to ADRESSE et un --text TEXTE");
+        }
+        var message = await OpenStore(options).EnqueueAsync(options.Mailbox.Address, recipients, arguments.Option("subject"), text);
+        // The running service polls the outbox and sends it within a second.
+        Console.WriteLine(message.MessageId);
+        return 0;
+    }
+
+    static async Task<int> ListAsync(CommandArguments arguments)
+    {
+        var limit = int.TryParse(arguments.Option("limit"), out var n) ? n : 20;
+        foreach (var message in await OpenStore(LoadOptions(arguments)).ListAsync(limit))
+        {
+            Console.WriteLine(MessageText.Summary(message));
+        }
+        return 0;
+    }
+
+    static async Task<int> ShowAsync(CommandArguments arguments)
+    {
+        var messageId = arguments.Positional.FirstOrDefault()?.Trim('<', '>')
+                        ?? throw new ArgumentException("show demande un MESSAGE-ID");
+        var wait = TimeSpan.FromSeconds(double.TryParse(arguments.Option("wait"), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 0);
+        var store = OpenStore(LoadOptions(arguments));
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            if (await store.GetAsync(messageId) is { } message)
+            {
+                Console.WriteLine(MessageText.Details(message));
+                return 0;
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                Console.Error.WriteLine($"miss : message {messageId} introuvable");
+                return 1;
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    static async Task<int> QuarantineAsync(CommandArguments arguments)
+    {
+        foreach (var item in await OpenStore(LoadOptions(arguments)).ListQuarantineAsync())
+        {
+            Console.WriteLine($"#{item.Id} UID {item.Uid} {item.MessageId ?? "(sans Message-ID)"} : {item.Reason} — {item.Detail}");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MiSS.DevEnvironment;
+using MiSS.Mail.Tls;
+
+namespace MiSS.IntegrationTests;
+
+/// <summary>
+/// Starts one real Dovecot + Postfix on loopback for the whole test assembly, with a mailbox per development
+/// practitioner and fresh random passwords, in a temporary folder removed afterwards.
+/// </summary>
+[SetUpFixture]
+public sealed class MailServerFixture
+{
+    static LocalMailServer? _server;
+    static DevPki? _pki;
+    static string? _directory;
+
+    /// <summary>The running server.</summary>
+    public static LocalMailServer Server => _server ?? throw new InvalidOperationException("mail server not started");
+
+    /// <summary>The development PKI (the repository's certs-dev).</summary>
+    public static DevPki Pki => _pki ?? throw new InvalidOperationException("PKI not loaded");
+
+    /// <summary>The repository root.</summary>
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>TLS settings that verify the server against the dev root, as a MiSS instance does.</summary>
+    public static TlsSettings Tls
+    {
+        get
+        {
+            var anchors = new X509Certificate2Collection();
+            anchors.ImportFromPemFile(Pki.TrustAnchorsPath);
+            return new TlsSettings { TrustAnchors = anchors, UseSystemTrust = false };
+        }
+    }
+
+    /// <summary>The mailbox account of a practitioner.</summary>
+    public static MailAccount Account(DevPractitioner p) => Server.Options.Accounts.Single(a => a.Address == p.Address);
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        if (!LocalMailServer.IsInstalled)
+        {
+            Assert.Fail("Dovecot and Postfix are not installed: run ./build.sh setup (the test command does it).");
+        }
+        _pki = DevPki.LoadOrCreate(Path.Combine(RepositoryRoot, "certs-dev"));
+        _directory = Path.Combine(Path.GetTempPath(), "miss-mail-" + Guid.NewGuid().ToString("N")[..8]);
+        _server = await LocalMailServer.StartAsync(new LocalMailServerOptions
+        {
+            Directory = _directory,
+            Accounts = DevPki.Practitioners.Select(p => new MailAccount(p.Address, Convert.ToHexString(RandomNumberGenerator.GetBytes(12)))).ToList(),
+            TlsCertificatePath = _pki.MailServerCertificatePath,
+            TlsKeyPath = _pki.MailServerKeyPath,
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync();
+        }
+        if (_directory is not null && Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MiSS.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("MiSS.sln not found above the test assembly");
+    }
+}

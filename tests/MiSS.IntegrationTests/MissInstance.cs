@@ -1,0 +1,92 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MiSS.Core.Configuration;
+using MiSS.Core.Incoming;
+using MiSS.Core.Outgoing;
+using MiSS.Core.Storage;
+using MiSS.DevEnvironment;
+using MiSS.Mail.Tls;
+using MiSS.Service.Hosting;
+
+namespace MiSS.IntegrationTests;
+
+/// <summary>A whole MiSS service for one practitioner, in process, wired exactly as the real host wires it.</summary>
+public sealed class MissInstance : IAsyncDisposable
+{
+    readonly IHost _host;
+    readonly bool _keepData;
+
+    MissInstance(IHost host, DevPractitioner practitioner, string dataDirectory, bool keepData)
+    {
+        _host = host;
+        _keepData = keepData;
+        Practitioner = practitioner;
+        DataDirectory = dataDirectory;
+    }
+
+    public DevPractitioner Practitioner { get; }
+    public string DataDirectory { get; }
+    public MessageStore Store => _host.Services.GetRequiredService<MessageStore>();
+    public InboxStatus Inbox => _host.Services.GetRequiredService<InboxStatus>();
+    public OutboxSignal Outbox => _host.Services.GetRequiredService<OutboxSignal>();
+
+    /// <summary>Options of a practitioner's instance on the fixture's mail server, with its data in a new temporary folder.</summary>
+    public static MissOptions OptionsFor(DevPractitioner p)
+    {
+        var server = MailServerFixture.Server;
+        var pki = MailServerFixture.Pki;
+        return new MissOptions
+        {
+            Mailbox = new MailboxOptions { Address = p.Address, DisplayName = p.DisplayName, Password = MailServerFixture.Account(p).Password },
+            Imap = new MailServerOptions { Host = "localhost", Port = server.Ports.Imap, Security = MailSecurity.StartTls, TrustAnchorsPath = pki.TrustAnchorsPath },
+            Smtp = new MailServerOptions { Host = "localhost", Port = server.Ports.Submission, Security = MailSecurity.StartTls, TrustAnchorsPath = pki.TrustAnchorsPath },
+            Certificate = new CertificateOptions { Path = pki.PfxPath(p) },
+            Trust = new TrustOptions
+            {
+                AnchorsPath = pki.TrustAnchorsPath,
+                IntermediatesPath = pki.IntermediatesPath,
+                CertificatesDirectory = Path.GetDirectoryName(pki.CertificatePath(p)),
+            },
+            DataDirectory = Directory.CreateTempSubdirectory("miss-" + p.Id + "-").FullName,
+            ProductReference = "MiSS-TEST",
+        };
+    }
+
+    /// <summary>Starts an instance; with <paramref name="keepData"/> its data folder outlives it (to start it again).</summary>
+    public static async Task<MissInstance> StartAsync(DevPractitioner p, MissOptions? options = null, bool keepData = false)
+    {
+        options ??= OptionsFor(p);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Information);
+        builder.Services.AddMiss(options);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new MissInstance(host, p, options.DataDirectory, keepData);
+    }
+
+    /// <summary>Waits until the inbox watcher sits in IDLE, so that what arrives next comes through IDLE.</summary>
+    public async Task WaitUntilIdleAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Inbox.IsIdle)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"{Practitioner.Id}'s inbox watcher did not reach IDLE within {timeout} (last error: {Inbox.LastError})");
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!_keepData)
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+}
