@@ -14,8 +14,14 @@ namespace MiSS.Core.Storage;
 /// </summary>
 public sealed class MessageStore
 {
-    const string Schema = """
-        CREATE TABLE IF NOT EXISTS messages (
+    /// <summary>
+    /// Schema migrations, applied in order; the file's <c>PRAGMA user_version</c> says how many have run.
+    /// Append new steps, never edit a released one.
+    /// </summary>
+    static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE messages (
             id              INTEGER PRIMARY KEY,
             message_id      TEXT    NOT NULL UNIQUE,
             direction       TEXT    NOT NULL CHECK (direction IN ('Outgoing', 'Incoming')),
@@ -32,15 +38,15 @@ public sealed class MessageStore
             attempts        INTEGER NOT NULL DEFAULT 0,
             next_attempt_at INTEGER
         ) STRICT;
-        CREATE INDEX IF NOT EXISTS messages_outbox ON messages (state, next_attempt_at) WHERE state = 'Queued';
+        CREATE INDEX messages_outbox ON messages (state, next_attempt_at) WHERE state = 'Queued';
 
-        CREATE TABLE IF NOT EXISTS mailbox_positions (
+        CREATE TABLE mailbox_positions (
             mailbox      TEXT    PRIMARY KEY,
             uid_validity INTEGER NOT NULL,
             last_uid     INTEGER NOT NULL
         ) STRICT;
 
-        CREATE TABLE IF NOT EXISTS quarantine (
+        CREATE TABLE quarantine (
             id          INTEGER PRIMARY KEY,
             mailbox     TEXT    NOT NULL,
             uid         INTEGER NOT NULL,
@@ -51,7 +57,7 @@ public sealed class MessageStore
             received_at INTEGER NOT NULL
         ) STRICT;
 
-        CREATE TABLE IF NOT EXISTS certificates (
+        CREATE TABLE certificates (
             address    TEXT    NOT NULL COLLATE NOCASE,
             thumbprint TEXT    NOT NULL,
             der        BLOB    NOT NULL,
@@ -59,7 +65,8 @@ public sealed class MessageStore
             learned_at INTEGER NOT NULL,
             PRIMARY KEY (address, thumbprint)
         ) STRICT;
-        """;
+        """,
+    ];
 
     const string MessageColumns = """
         id, message_id, direction, sender, recipients, subject, body, state,
@@ -88,10 +95,30 @@ public sealed class MessageStore
         var store = new MessageStore(path, time);
         using var connection = new SqliteConnection(store._connectionString);
         connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON;" + Schema;
-        command.ExecuteNonQuery();
+        Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON;");
+        using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        var applied = Convert.ToInt32(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (applied > Migrations.Length)
+        {
+            throw new InvalidOperationException($"the store {path} was written by a newer MiSS (schema {applied}, this one knows {Migrations.Length})");
+        }
+        for (var step = applied; step < Migrations.Length; step++)
+        {
+            // Each step and its version number commit together: a crash leaves the store at a known version.
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, Migrations[step] + $"\nPRAGMA user_version = {step + 1};", transaction);
+            transaction.Commit();
+        }
         return store;
+    }
+
+    static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     /// <summary>Puts a new outgoing message in the outbox; it is durable when this returns.</summary>

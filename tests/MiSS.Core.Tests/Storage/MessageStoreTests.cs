@@ -80,4 +80,25 @@ public class MessageStoreTests
         Assert.That(await reopened.GetMailboxPositionAsync("INBOX"), Is.EqualTo(((uint)1234, (uint)57)));
         Assert.That(await reopened.GetMailboxPositionAsync("Sent"), Is.Null);
     }
+
+    [Test]
+    public async Task A_store_from_a_newer_version_is_refused_not_damaged()
+    {
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "miss.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 999";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => MessageStore.Open(Path.Combine(_directory, "miss.db"), TimeProvider.System));
+        Assert.That(error!.Message, Does.Contain("newer"));
+    }
+
+    [Test]
+    public void Opening_twice_runs_the_migrations_once()
+    {
+        Assert.DoesNotThrow(() => MessageStore.Open(Path.Combine(_directory, "miss.db"), TimeProvider.System));
+    }
 }
