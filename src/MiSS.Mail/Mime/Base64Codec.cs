@@ -33,6 +33,43 @@ public static class Base64Codec
         return output;
     }
 
+    /// <summary>
+    /// Writes what <see cref="Encode(ReadOnlySpan{byte})"/> returns to <paramref name="output"/>, a few hundred lines at a
+    /// time through a pooled buffer, so that a large body is never held encoded in memory.
+    /// </summary>
+    internal static void EncodeTo(ReadOnlySpan<byte> data, Stream output)
+    {
+        const int LinesPerWrite = 512;
+        if (data.IsEmpty)
+            return;
+        var buffer = ArrayPool<byte>.Shared.Rent(LinesPerWrite * 78);
+        try
+        {
+            var o = 0;
+            for (var i = 0; i < data.Length; i += LineBytes)
+            {
+                if (o > buffer.Length - 78)
+                {
+                    output.Write(buffer, 0, o);
+                    o = 0;
+                }
+                if (i > 0)
+                {
+                    buffer[o++] = (byte)'\r';
+                    buffer[o++] = (byte)'\n';
+                }
+                var chunk = data.Slice(i, Math.Min(LineBytes, data.Length - i));
+                Base64.EncodeToUtf8(chunk, buffer.AsSpan(o), out _, out var written);
+                o += written;
+            }
+            output.Write(buffer, 0, o);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Encodes to a string (see <see cref="Encode(ReadOnlySpan{byte})"/>).</summary>
     public static string EncodeToString(ReadOnlySpan<byte> data) => Encoding.ASCII.GetString(Encode(data));
 

@@ -30,17 +30,26 @@ public static class MimeWriter
     /// <summary>The bytes of <see cref="Write(MimeMessage, Stream)"/>.</summary>
     public static byte[] ToBytes(MimeMessage message)
     {
-        using var stream = new MemoryStream();
-        Write(message, stream);
-        return stream.ToArray();
+        ArgumentNullException.ThrowIfNull(message);
+        return ToArray(message);
     }
 
     /// <summary>The bytes of <see cref="Write(MimeEntity, Stream)"/>.</summary>
     public static byte[] ToBytes(MimeEntity entity)
     {
-        using var stream = new MemoryStream();
-        Write(entity, stream);
-        return stream.ToArray();
+        ArgumentNullException.ThrowIfNull(entity);
+        return ToArray(entity);
+    }
+
+    // Output is deterministic, so a counting pass gives the exact size: the result is allocated once, where a growing
+    // MemoryStream plus its final copy would allocate about five times the output (a second encoding pass is cheaper).
+    private static byte[] ToArray(object root)
+    {
+        var counter = new CountingStream();
+        new Emitter(counter).Run(root);
+        using var stream = new MemoryStream(checked((int)counter.Length));
+        new Emitter(stream).Run(root);
+        return stream.Length == stream.Capacity ? stream.GetBuffer() : stream.ToArray();
     }
 
     /// <summary>Header value as written: non-ASCII text encoded according to the kind of field.</summary>
@@ -186,7 +195,7 @@ public static class MimeWriter
             switch (part.Encoding)
             {
                 case ContentEncoding.Base64:
-                    output.Write(Base64Codec.Encode(content));
+                    Base64Codec.EncodeTo(content, output); // in chunks: no body-sized buffer
                     break;
                 case ContentEncoding.QuotedPrintable:
                     output.Write(QuotedPrintableCodec.Encode(content));
@@ -226,5 +235,39 @@ public static class MimeWriter
             new Emitter(buffer).WriteCanonical(data);
             return buffer.ToArray();
         }
+    }
+
+    /// <summary>Counts the bytes written and keeps none.</summary>
+    private sealed class CountingStream : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => Position;
+
+        public override long Position { get; set; }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            ValidateBufferArguments(buffer, offset, count);
+            Position += count;
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Position += buffer.Length;
+
+        public override void WriteByte(byte value) => Position++;
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

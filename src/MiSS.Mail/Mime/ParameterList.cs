@@ -64,6 +64,23 @@ public sealed class ParameterList : IEnumerable<Parameter>
             _items.Add(new Parameter(name, value));
     }
 
+    /// <summary>
+    /// Parses a bare parameter list (<c>name=value; name="quoted"; name*=utf-8''...</c>), as header fields built on
+    /// RFC 2045/2231 parameters carry it. Never throws: junk is skipped.
+    /// </summary>
+    public static ParameterList Parse(string text) => ParameterCodec.Parse(text, 0);
+
+    /// <summary>The list in header form (<c>name=value; ...</c>): tokens as is, quoted when needed, non-ASCII RFC 2231-encoded.</summary>
+    public string ToHeaderValue()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var parameter in _items)
+        {
+            ParameterCodec.Append(text, parameter.Name, parameter.Value);
+        }
+        return text.Length > 2 ? text.ToString(2, text.Length - 2) : "";
+    }
+
     /// <inheritdoc/>
     public IEnumerator<Parameter> GetEnumerator() => _items.GetEnumerator();
 
