@@ -47,7 +47,7 @@ static class DemoCommand
 
             Step($"{claire.DisplayName} sends a message to {julien.DisplayName}");
             var send = await CommandRunner.RunCheckedAsync("dotnet", [miss, "send", "--config", configs[claire.Id],
-                "--to", julien.Address, "--subject", "Plaie du talon de Mme D.",
+                "--to", julien.Address,
                 "--text", "Bonjour Julien, la plaie du talon de Mme D. suinte depuis hier. Peux-tu passer demain matin et m'envoyer une photo ? Claire"]);
             var messageId = send.StandardOutput.Trim();
             Console.WriteLine($"   queued as <{messageId}>");

@@ -17,12 +17,13 @@ public sealed class DevPki
     /// <summary>Host names the local mail server's certificate is valid for.</summary>
     public static readonly IReadOnlyList<string> MailServerNames = ["localhost", "mail." + Domain];
 
-    /// <summary>The development practitioners: a GP, a nurse and a pharmacist.</summary>
+    /// <summary>The development practitioners: a GP, a nurse, a pharmacist and a physiotherapist.</summary>
     public static IReadOnlyList<DevPractitioner> Practitioners { get; } =
     [
         new("claire.martin", "Claire", "Martin", "10101234564", "Médecin"),
         new("julien.bernard", "Julien", "Bernard", "10101234572", "Infirmier"),
         new("sophie.petit", "Sophie", "Petit", "10101234580", "Pharmacien"),
+        new("marc.leroy", "Marc", "Leroy", "10101234598", "Masseur-kinésithérapeute"),
     ];
 
     const string DevOrganisation = "MiSS DEV - NON PRODUCTION";

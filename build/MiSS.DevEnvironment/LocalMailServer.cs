@@ -128,6 +128,10 @@ public sealed class LocalMailServer : IAsyncDisposable
     public Task DeliverRawAsync(string address, byte[] message, string mailbox = "INBOX", CancellationToken ct = default) =>
         CommandRunner.RunCheckedAsync("doveadm", ["-c", _config.DovecotConfigPath, "save", "-u", address, "-m", mailbox], message, ct: ct);
 
+    /// <summary>Removes every message of a mailbox folder (for tests that need a known starting point).</summary>
+    public Task EmptyMailboxAsync(string address, string mailbox = "INBOX", CancellationToken ct = default) =>
+        CommandRunner.RunCheckedAsync("doveadm", ["-c", _config.DovecotConfigPath, "expunge", "-u", address, "mailbox", mailbox, "all"], ct: ct);
+
     /// <summary>The tail of both servers' logs, for diagnostics.</summary>
     public string ReadLogs(int lines = 40)
     {

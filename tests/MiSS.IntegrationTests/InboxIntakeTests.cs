@@ -7,6 +7,9 @@ namespace MiSS.IntegrationTests;
 /// <summary>What the inbox watcher does with what really lands in a mailbox: hostile mail, and mail that came while it was off.</summary>
 public class InboxIntakeTests
 {
+    [SetUp]
+    public Task StartFromEmptyInboxes() => MailServerFixture.EmptyInboxesAsync();
+
     static DevPractitioner Claire => DevPki.Practitioners[0];
     static DevPractitioner Sophie => DevPki.Practitioners[2];
 
@@ -21,8 +24,7 @@ public class InboxIntakeTests
         await MailServerFixture.Server.DeliverRawAsync(Sophie.Address, Encoding.ASCII.GetBytes(garbage));
 
         await using var claire = await MissInstance.StartAsync(Claire);
-        var queued = await claire.Store.EnqueueAsync(Claire.Address, [Sophie.Address], "Ordonnance", "Pouvez-vous confirmer la posologie ?");
-        claire.Outbox.Notify();
+        var queued = await claire.SendDirectAsync(Sophie, "Pouvez-vous confirmer la posologie ?");
 
         var received = await TestWait.ForAsync(() => sophie.Store.GetAsync(queued.MessageId), TimeSpan.FromSeconds(30), "the good message");
         Assert.That(received.Signature!.IsVerified, Is.True);
@@ -43,12 +45,10 @@ public class InboxIntakeTests
             await using (var sophie = await MissInstance.StartAsync(Sophie, options, keepData: true))
             {
                 await sophie.WaitUntilIdleAsync(TimeSpan.FromSeconds(30));
-                first = (await claire.Store.EnqueueAsync(Claire.Address, [Sophie.Address], null, "premier")).MessageId;
-                claire.Outbox.Notify();
+                first = (await claire.SendDirectAsync(Sophie, "premier")).MessageId;
                 await TestWait.ForAsync(() => sophie.Store.GetAsync(first), TimeSpan.FromSeconds(30), "the first message");
             }
-            second = (await claire.Store.EnqueueAsync(Claire.Address, [Sophie.Address], null, "second, pendant l'arrêt")).MessageId;
-            claire.Outbox.Notify();
+            second = (await claire.SendDirectAsync(Sophie, "second, pendant l'arrêt")).MessageId;
             await TestWait.ForAsync(async () => await claire.Store.GetAsync(second) is { State: Core.Messaging.MessageState.Sent } m ? m : null,
                 TimeSpan.FromSeconds(30), "the second message sent");
         }

@@ -39,6 +39,15 @@ public sealed class MailServerFixture
     /// <summary>The mailbox account of a practitioner.</summary>
     public static MailAccount Account(DevPractitioner p) => Server.Options.Accounts.Single(a => a.Address == p.Address);
 
+    /// <summary>Empties every practitioner's INBOX, so that a test's new instances do not import earlier tests' mail.</summary>
+    public static async Task EmptyInboxesAsync()
+    {
+        foreach (var p in DevPki.Practitioners)
+        {
+            await Server.EmptyMailboxAsync(p.Address);
+        }
+    }
+
     [OneTimeSetUp]
     public async Task StartAsync()
     {

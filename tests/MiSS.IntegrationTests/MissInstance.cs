@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MiSS.Core.Configuration;
+using MiSS.Core.Conversations;
+using MiSS.Core.Messaging;
 using MiSS.Core.Incoming;
 using MiSS.Core.Outgoing;
 using MiSS.Core.Storage;
@@ -30,6 +32,15 @@ public sealed class MissInstance : IAsyncDisposable
     public MessageStore Store => _host.Services.GetRequiredService<MessageStore>();
     public InboxStatus Inbox => _host.Services.GetRequiredService<InboxStatus>();
     public OutboxSignal Outbox => _host.Services.GetRequiredService<OutboxSignal>();
+    public ConversationService Conversations => _host.Services.GetRequiredService<ConversationService>();
+    public ConversationStore ConversationStore => _host.Services.GetRequiredService<ConversationStore>();
+
+    /// <summary>Starts (or finds) the direct conversation with <paramref name="peer"/> and writes <paramref name="text"/> in it.</summary>
+    public async Task<StoredMessage> SendDirectAsync(DevPractitioner peer, string text, PatientContext? patient = null)
+    {
+        var conversation = await Conversations.StartDirectAsync(peer.Address, patient);
+        return await Conversations.SendTextAsync(conversation.Id, text);
+    }
 
     /// <summary>Options of a practitioner's instance on the fixture's mail server, with its data in a new temporary folder.</summary>
     public static MissOptions OptionsFor(DevPractitioner p)

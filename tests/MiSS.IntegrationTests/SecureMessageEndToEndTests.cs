@@ -1,4 +1,5 @@
 using System.Text;
+using MiSS.Core.Conversations;
 using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
@@ -14,6 +15,9 @@ namespace MiSS.IntegrationTests;
 /// </summary>
 public class SecureMessageEndToEndTests
 {
+    [SetUp]
+    public Task StartFromEmptyInboxes() => MailServerFixture.EmptyInboxesAsync();
+
     static DevPractitioner Claire => DevPki.Practitioners[0];
     static DevPractitioner Julien => DevPki.Practitioners[1];
 
@@ -22,18 +26,18 @@ public class SecureMessageEndToEndTests
     {
         var marker = "marqueur-" + Guid.NewGuid().ToString("N");
         var text = $"Bonjour, photo de la plaie de M. L. à venir ; pouvez-vous passer demain ? {marker}";
-        var subject = $"Plaie talon gauche {marker}";
+        var patient = new PatientContext("DURAND", "Léa", "1948-05-12", "248057512345678", "1.2.250.1.213.1.4.10");
         await using var claire = await MissInstance.StartAsync(Claire);
         await using var julien = await MissInstance.StartAsync(Julien);
         await julien.WaitUntilIdleAsync(TimeSpan.FromSeconds(30));
 
-        var queued = await claire.Store.EnqueueAsync(Claire.Address, [Julien.Address], subject, text);
-        claire.Outbox.Notify();
+        var queued = await claire.SendDirectAsync(Julien, text, patient);
 
         var received = await TestWait.ForAsync(() => julien.Store.GetAsync(queued.MessageId), TimeSpan.FromSeconds(30), "the message in Julien's store");
         Assert.That(received.Direction, Is.EqualTo(MessageDirection.Incoming));
         Assert.That(received.Body, Is.EqualTo(text));
-        Assert.That(received.Subject, Is.EqualTo(subject), "the real subject travels in the protected headers");
+        var conversation = await julien.ConversationStore.GetAsync(received.Conversation!.Value);
+        Assert.That(conversation!.Patient, Is.EqualTo(patient), "the patient context travels in the protected headers");
         Assert.That(received.Sender, Is.EqualTo(Claire.Address));
         Assert.That(received.Signature, Is.Not.Null);
         Assert.That(received.Signature!.Status, Is.EqualTo(OpenStatus.Verified), received.Signature.Detail);
@@ -51,6 +55,9 @@ public class SecureMessageEndToEndTests
         Assert.That(MimeReader.ReadMessage(raw).Subject, Is.EqualTo(MissHeaders.NeutralSubject), "the outer subject is the neutral one");
         Assert.That(wire, Does.Not.Contain(marker), "no plaintext of the message on the server");
         Assert.That(wire, Does.Not.Contain("plaie").IgnoreCase);
+        Assert.That(wire, Does.Not.Contain("DURAND"), "no patient identity on the server");
+        Assert.That(wire, Does.Not.Contain("248057512345678"), "no INS on the server");
+        Assert.That(wire, Does.Not.Contain("X-MiSS-"), "MiSS headers travel inside the encrypted part only");
         Assert.That(wire, Does.Not.Contain(Convert.ToBase64String(Encoding.UTF8.GetBytes(marker))[..20]));
         Assert.That(wire, Does.Contain("X-MSS-NIL: MiSS-TEST"));
     }

@@ -4,14 +4,17 @@ using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
 using MiSS.Mail.Mime;
+using MiSS.Mail.Reports;
 
 namespace MiSS.Core.Incoming;
 
 /// <summary>What became of a fetched message.</summary>
 public enum IntakeOutcome
 {
-    /// <summary>Opened, verified and stored.</summary>
+    /// <summary>Stored in its conversation.</summary>
     Stored,
+    /// <summary>A delivery report or read receipt, applied to the states of a sent message.</summary>
+    Report,
     /// <summary>Already stored (same Message-ID): nothing done.</summary>
     Duplicate,
     /// <summary>Kept apart with its reason.</summary>
@@ -19,11 +22,21 @@ public enum IntakeOutcome
 }
 
 /// <summary>
-/// Takes one raw message from the mailbox: dedupe by Message-ID, open (decrypt, verify), then store it, or quarantine it
-/// with a specific reason. Never throws for bad input: whatever arrives is either stored or kept in quarantine.
+/// Takes one raw message from the mailbox: dedupe by Message-ID, apply it if it is a report, else open it (decrypt,
+/// verify), find its conversation, and store it with its security state; or quarantine it with a specific reason.
+/// Never throws for bad input: whatever arrives is stored, applied, or kept in quarantine.
 /// </summary>
-public sealed class MessageIntake(MessageStore store, SmimeOpener opener, ILogger<MessageIntake> logger)
+public sealed class MessageIntake(
+    MessageStore store,
+    SmimeOpener opener,
+    ConversationRouter router,
+    ReportHandler reports,
+    ConversationStore conversations,
+    ILogger<MessageIntake> logger)
 {
+    /// <summary>Statuses that are attacks or breakage, not a weaker security level: such a message never enters a conversation.</summary>
+    static readonly HashSet<OpenStatus> NeverShown = [OpenStatus.SignatureInvalid, OpenStatus.SignerAddressMismatch, OpenStatus.DecryptionFailed, OpenStatus.Malformed];
+
     /// <summary>Handles one message fetched from <paramref name="mailbox"/> at <paramref name="uid"/>.</summary>
     public async Task<IntakeOutcome> AcceptAsync(string mailbox, uint uid, byte[] raw, CancellationToken ct = default)
     {
@@ -34,7 +47,7 @@ public sealed class MessageIntake(MessageStore store, SmimeOpener opener, ILogge
         }
         catch (MimeFormatException e)
         {
-            return await QuarantineAsync(mailbox, uid, null, OpenStatus.Malformed, "message illisible : " + e.Message, raw, ct);
+            return await QuarantineAsync(mailbox, uid, null, OpenStatus.Malformed.ToString(), "message illisible : " + e.Message, raw, ct);
         }
 
         // A message without Message-ID still gets a stable identity, so that it is never taken twice.
@@ -45,38 +58,76 @@ public sealed class MessageIntake(MessageStore store, SmimeOpener opener, ILogge
             return IntakeOutcome.Duplicate;
         }
 
-        OpenedMessage opened;
         try
         {
-            opened = opener.Open(message);
+            // Reports from mail servers, and receipts from ordinary mail clients, come unencrypted.
+            if (MailReports.TryRead(message) is { } plainReport)
+            {
+                return await ApplyReportAsync(mailbox, uid, messageId, plainReport, message.From.FirstOrDefault()?.Address ?? "", [], raw, ct);
+            }
+            return await OpenAndStoreAsync(mailbox, uid, messageId, message, raw, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Whatever a hostile message triggers, it is kept, not lost, and the watcher goes on.
-            return await QuarantineAsync(mailbox, uid, messageId, OpenStatus.Malformed, $"ouverture impossible ({e.GetType().Name})", raw, ct);
+            return await QuarantineAsync(mailbox, uid, messageId, OpenStatus.Malformed.ToString(), $"traitement impossible ({e.GetType().Name})", raw, ct);
         }
-        if (!opened.IsVerified)
+    }
+
+    async Task<IntakeOutcome> OpenAndStoreAsync(string mailbox, uint uid, string messageId, MimeMessage message, byte[] raw, CancellationToken ct)
+    {
+        var opened = opener.Open(message);
+        if (NeverShown.Contains(opened.Status))
         {
-            return await QuarantineAsync(mailbox, uid, messageId, opened.Status, opened.Detail, raw, ct);
+            return await QuarantineAsync(mailbox, uid, messageId, opened.Status.ToString(), opened.Detail, raw, ct);
+        }
+        var (received, protocol) = ReceivedMessageReader.Read(message, opened);
+        received = received with { MessageId = messageId };
+
+        if (protocol.Kind == MessageKind.Receipt || (opened.Content is not null && MailReports.TryRead(opened.Content) is not null))
+        {
+            if (!opened.IsVerified || opened.Content is null || MailReports.TryRead(opened.Content) is not { } report)
+            {
+                return await QuarantineAsync(mailbox, uid, messageId, opened.Status.ToString(), "accusé de lecture non vérifié : " + opened.Detail, raw, ct);
+            }
+            return await ApplyReportAsync(mailbox, uid, messageId, report, received.Sender, protocol.ReadMessageIds, raw, ct);
         }
 
-        var received = ReceivedMessageReader.Read(message, opened) with { MessageId = messageId };
-        if (!await store.SaveReceivedAsync(received, ct))
+        var route = await router.RouteAsync(received, protocol, opened.IsVerified, ct);
+        if (route.Conversation is not { } conversation)
+        {
+            var reason = opened.IsVerified ? "NotInConversation" : opened.Status.ToString();
+            return await QuarantineAsync(mailbox, uid, messageId, reason, $"{route.Rejection} ({opened.Detail})", raw, ct);
+        }
+        if (!await store.SaveReceivedAsync(received with { Conversation = conversation.Id }, ct))
         {
             return IntakeOutcome.Duplicate;
         }
-        if (opened.SignerCertificate is { } certificate)
+        await conversations.TouchAsync(conversation.Id, received.SentAt ?? DateTimeOffset.UtcNow, ct);
+        if (opened is { IsVerified: true, SignerCertificate: { } certificate })
         {
             await store.SaveCertificateAsync(received.Sender, certificate, "signature", ct);
         }
-        logger.LogInformation("Message {MessageId} (UID {Uid}) received, signer verified (RPPS {Rpps})", messageId, uid, opened.Signer?.Rpps);
+        logger.LogInformation("Message {MessageId} (UID {Uid}) stored in conversation {Conversation}: {Status}",
+            messageId, uid, conversation.Id, opened.Status);
         return IntakeOutcome.Stored;
     }
 
-    async Task<IntakeOutcome> QuarantineAsync(string mailbox, uint uid, string? messageId, OpenStatus reason, string detail, byte[] raw,
+    async Task<IntakeOutcome> ApplyReportAsync(string mailbox, uint uid, string messageId, MailReport report, string reporter,
+        IReadOnlyList<string> readIds, byte[] raw, CancellationToken ct)
+    {
+        if (await reports.ApplyAsync(report, reporter, readIds, ct) == 0)
+        {
+            // Kept, not silently dropped: a bounce for a message we do not know deserves a look.
+            return await QuarantineAsync(mailbox, uid, messageId, "UnmatchedReport", "rapport ou accusé sans message envoyé correspondant", raw, ct);
+        }
+        return IntakeOutcome.Report;
+    }
+
+    async Task<IntakeOutcome> QuarantineAsync(string mailbox, uint uid, string? messageId, string reason, string detail, byte[] raw,
         CancellationToken ct)
     {
-        await store.QuarantineAsync(mailbox, uid, messageId, reason.ToString(), detail, raw, ct);
+        await store.QuarantineAsync(mailbox, uid, messageId, reason, detail, raw, ct);
         logger.LogWarning("Message {MessageId} (UID {Uid}) quarantined: {Reason}", messageId, uid, reason);
         return IntakeOutcome.Quarantined;
     }

@@ -11,7 +11,7 @@ public enum MessageDirection
     Incoming,
 }
 
-/// <summary>Where a message stands.</summary>
+/// <summary>Where a message stands as a whole (the per-recipient detail is in <see cref="RecipientState"/>).</summary>
 public enum MessageState
 {
     /// <summary>Stored in the outbox, not yet accepted by the SMTP server.</summary>
@@ -23,6 +23,35 @@ public enum MessageState
     /// <summary>Received, opened and stored.</summary>
     Received,
 }
+
+/// <summary>What a message carries (X-MiSS-Kind).</summary>
+public enum MessageKind
+{
+    /// <summary>A chat message.</summary>
+    Text,
+    /// <summary>A change of the group's members (it may carry text too).</summary>
+    Membership,
+    /// <summary>A read receipt (RFC 8098 MDN); never shown as a chat message.</summary>
+    Receipt,
+}
+
+/// <summary>How far a sent message got with one recipient.</summary>
+public enum DeliveryState
+{
+    /// <summary>Not yet accepted by our SMTP server.</summary>
+    Queued,
+    /// <summary>Accepted by our SMTP server.</summary>
+    Sent,
+    /// <summary>A delivery report (RFC 3464) says it reached the mailbox.</summary>
+    Delivered,
+    /// <summary>A read receipt (RFC 8098) says the recipient displayed it.</summary>
+    Read,
+    /// <summary>Refused or bounced; the reason is kept.</summary>
+    Failed,
+}
+
+/// <summary>The state of a sent message for one recipient.</summary>
+public sealed record RecipientState(string Address, DeliveryState State, string? Reason, DateTimeOffset UpdatedAt);
 
 /// <summary>What the signature check said about a received message, as stored.</summary>
 /// <param name="Status">Verified or the precise failure.</param>
@@ -51,7 +80,31 @@ public sealed record StoredMessage(
     DateTimeOffset? ReceivedAt,
     SignatureRecord? Signature,
     string? Error,
-    int Attempts);
+    int Attempts,
+    long? Conversation = null,
+    MessageKind Kind = MessageKind.Text,
+    string? InReplyTo = null,
+    IReadOnlyList<string>? References = null,
+    DateTimeOffset? ReadAt = null);
+
+/// <summary>What to put in the outbox.</summary>
+/// <param name="Sender">The mailbox sending.</param>
+/// <param name="Recipients">Every recipient (the sender excluded).</param>
+/// <param name="Subject">The real subject (travels in the protected headers only).</param>
+/// <param name="Body">The text.</param>
+/// <param name="Conversation">The local conversation id, if any.</param>
+/// <param name="Kind">What the message carries.</param>
+/// <param name="InReplyTo">Message-ID this one answers.</param>
+/// <param name="References">Message-IDs of the thread, oldest first.</param>
+public sealed record OutgoingDraft(
+    string Sender,
+    IReadOnlyList<string> Recipients,
+    string? Subject,
+    string Body,
+    long? Conversation = null,
+    MessageKind Kind = MessageKind.Text,
+    string? InReplyTo = null,
+    IReadOnlyList<string>? References = null);
 
 /// <summary>A message just received and opened, ready to be stored.</summary>
 public sealed record ReceivedMessage(
@@ -62,4 +115,8 @@ public sealed record ReceivedMessage(
     string? Subject,
     string Body,
     DateTimeOffset? SentAt,
-    SignatureRecord Signature);
+    SignatureRecord Signature,
+    long? Conversation = null,
+    MessageKind Kind = MessageKind.Text,
+    string? InReplyTo = null,
+    IReadOnlyList<string>? References = null);

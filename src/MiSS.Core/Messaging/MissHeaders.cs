@@ -9,9 +9,43 @@ public static class MissHeaders
     /// <summary>The version this implementation writes.</summary>
     public const string CurrentVersion = "1";
 
+    /// <summary>What the message carries: text, membership or receipt (inside).</summary>
+    public const string Kind = "X-MiSS-Kind";
+
+    /// <summary>The conversation's wire id (inside).</summary>
+    public const string Conversation = "X-MiSS-Conversation";
+
+    /// <summary>The group's name (inside, groups only).</summary>
+    public const string GroupName = "X-MiSS-Group-Name";
+
+    /// <summary>The group's last-write-wins member set (inside, every group message).</summary>
+    public const string Members = "X-MiSS-Members";
+
+    /// <summary>The patient the conversation is about (inside only).</summary>
+    public const string Patient = "X-MiSS-Patient";
+
+    /// <summary>Message-IDs a read receipt covers, space-separated (inside receipts).</summary>
+    public const string Read = "X-MiSS-Read";
+
+    /// <summary>RFC 8098 read-receipt request (inside).</summary>
+    public const string DispositionNotificationTo = "Disposition-Notification-To";
+
     /// <summary>MSSanté's product reference header, on the outer message.</summary>
     public const string MssNil = "X-MSS-NIL";
 
     /// <summary>The outer Subject: the real one travels inside the encrypted part only.</summary>
     public const string NeutralSubject = "Message sécurisé";
+
+    /// <summary>
+    /// The footer a recipient without MiSS reads under the text, after a signature separator line ("-- ").
+    /// MiSS readers drop everything from the last separator of a MiSS message.
+    /// </summary>
+    public const string Footer = "Message envoyé avec MiSS, messagerie instantanée sécurisée de santé. " +
+                                 "Vous pouvez répondre à ce message depuis votre messagerie sécurisée : la réponse rejoindra la conversation.";
+
+    /// <summary>The signature separator that precedes the footer (RFC 3676).</summary>
+    public const string FooterSeparator = "-- ";
+
+    /// <summary>The human-readable part of a read receipt.</summary>
+    public const string ReceiptText = "Votre message a été lu.";
 }

@@ -3,28 +3,42 @@ using MiSS.Mail.Mime;
 
 namespace MiSS.Core.Messaging;
 
-/// <summary>Turns an opened message into what the store keeps: protected headers first, the text of the message.</summary>
+/// <summary>Turns an opened message into what the store keeps: protected headers first, the text without the MiSS footer.</summary>
 public static class ReceivedMessageReader
 {
-    /// <summary>Reads a received message; the opened content may be null only for failures that have nothing to show.</summary>
-    public static ReceivedMessage Read(MimeMessage envelope, OpenedMessage opened)
+    /// <summary>Reads a received message and its MiSS headers.</summary>
+    public static (ReceivedMessage Message, ProtocolHeaders Protocol) Read(MimeMessage envelope, OpenedMessage opened)
     {
         var content = opened.Content;
         var inner = content?.Headers;
+        var protocol = ProtocolHeaders.Read(inner, envelope);
         var from = envelope.From.FirstOrDefault();
         var subject = inner?["Subject"] is { } protectedSubject ? EncodedWords.Decode(protectedSubject) : envelope.Subject;
         var date = inner?["Date"] is { } protectedDate ? MailDate.Parse(protectedDate) : envelope.Date;
         var recipients = inner?["To"] is { } protectedTo ? AddressParser.ParseList(protectedTo) : envelope.To;
         var signature = new SignatureRecord(opened.Status, opened.Detail, opened.Signer?.DisplayName, opened.Signer?.Rpps, opened.WasEncrypted);
-        return new ReceivedMessage(
+        var text = content is null ? "" : FindText(content) ?? "";
+        var message = new ReceivedMessage(
             envelope.MessageId ?? "",
             from?.Address ?? "",
             from?.DisplayName,
             recipients.Select(r => r.Address).ToList(),
             subject,
-            content is null ? "" : FindText(content) ?? "",
+            protocol.IsMiss ? WithoutFooter(text) : text.ReplaceLineEndings("\n").TrimEnd(),
             date,
-            signature);
+            signature,
+            Kind: protocol.Kind,
+            InReplyTo: protocol.InReplyTo,
+            References: protocol.References);
+        return (message, protocol);
+    }
+
+    /// <summary>A MiSS message's text ends at its last signature separator line: what follows is the footer for mail clients.</summary>
+    static string WithoutFooter(string text)
+    {
+        var lines = text.ReplaceLineEndings("\n");
+        var separator = lines.LastIndexOf("\n" + MissHeaders.FooterSeparator + "\n", StringComparison.Ordinal);
+        return (separator >= 0 ? lines[..separator] : lines).TrimEnd();
     }
 
     /// <summary>The first text/plain part, depth first, without recursion (hostile nesting cannot overflow the stack).</summary>

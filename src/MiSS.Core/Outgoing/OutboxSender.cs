@@ -18,6 +18,7 @@ namespace MiSS.Core.Outgoing;
 /// </summary>
 public sealed class OutboxSender(
     MessageStore store,
+    ConversationStore conversations,
     MissOptions options,
     OwnCertificate own,
     SmimeSeal seal,
@@ -95,37 +96,50 @@ public sealed class OutboxSender(
 
     async Task SendOneAsync(SmtpClient smtp, StoredMessage message, CancellationToken ct)
     {
+        // Never sent in the clear: a recipient without a known, trusted certificate does not get the message, with a reason.
         var certificates = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
+        var reachable = new List<string>();
+        var refused = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var recipient in message.Recipients)
         {
-            var certificate = await recipientCertificates.FindAsync(recipient, ct);
-            if (certificate is null)
+            if (await recipientCertificates.FindAsync(recipient, ct) is { } certificate)
             {
-                // Never sent in the clear: without the recipient's certificate the message fails with a clear reason.
-                await store.MarkFailedAsync(message.Id, $"aucun certificat de chiffrement valide connu pour {recipient} : message non envoyé", ct);
-                logger.LogWarning("Message {MessageId} not sent: no valid certificate for a recipient", message.MessageId);
-                return;
+                certificates.Add(certificate);
+                reachable.Add(recipient);
             }
-            certificates.Add(certificate);
+            else
+            {
+                refused[recipient] = $"aucun certificat de chiffrement valide connu pour {recipient} : message non envoyé à ce destinataire";
+            }
+        }
+        if (reachable.Count == 0)
+        {
+            await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values), ct);
+            logger.LogWarning("Message {MessageId} not sent: no valid certificate for any recipient", message.MessageId);
+            return;
         }
 
-        var content = composer.ComposeContent(message, options.Mailbox.DisplayName);
+        var conversation = message.Conversation is { } id ? await conversations.GetAsync(id, ct) : null;
+        var content = composer.ComposeContent(message, conversation, options.Mailbox.DisplayName);
         var body = seal.SignAndEncrypt(content, own.Certificate, certificates);
         var envelope = composer.ComposeEnvelope(message, options.Mailbox.DisplayName, body);
         try
         {
-            var result = await smtp.SendAsync(message.Sender, message.Recipients, MimeWriter.ToBytes(envelope), ct);
-            await store.MarkSentAsync(message.Id, ct);
-            var refused = result.Recipients.Where(r => !r.Accepted).ToList();
+            var result = await smtp.SendAsync(message.Sender, reachable, MimeWriter.ToBytes(envelope), ct);
+            foreach (var rejected in result.Recipients.Where(r => !r.Accepted))
+            {
+                refused[rejected.Address] = $"refusé par le serveur : {rejected.StatusCode} {rejected.Response}";
+            }
+            await store.MarkSentAsync(message.Id, refused, ct);
             if (refused.Count > 0)
             {
-                logger.LogWarning("Message {MessageId} refused for {Count} recipient(s)", message.MessageId, refused.Count);
+                logger.LogWarning("Message {MessageId} not sent to {Count} recipient(s)", message.MessageId, refused.Count);
             }
             logger.LogInformation("Message {MessageId} sent", message.MessageId);
         }
         catch (SmtpCommandException e) when (e.StatusCode is >= 500 and < 600)
         {
-            await store.MarkFailedAsync(message.Id, $"refusé par le serveur : {e.StatusCode} {e.ServerText}", ct);
+            await store.MarkFailedAsync(message.Id, $"refusé par le serveur : {e.StatusCode} {e.EnhancedStatusCode} {e.ServerText}".Replace("  ", " ", StringComparison.Ordinal), ct);
             logger.LogWarning("Message {MessageId} refused by the server with {Code}", message.MessageId, e.StatusCode);
         }
         catch (MailException e)

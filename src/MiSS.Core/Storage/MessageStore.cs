@@ -3,144 +3,70 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MiSS.Core.Messaging;
-using MiSS.Core.Secure;
 
 namespace MiSS.Core.Storage;
 
 /// <summary>
-/// The local store, one SQLite file per mailbox: messages (outbox and received), the IMAP position, the quarantine,
-/// and the certificates learned from verified signatures. WAL mode so the service and the command line can share it;
-/// secure_delete so erased content does not linger in free pages.
+/// Messages (outbox and received) with their per-recipient states, the IMAP position, the quarantine, and the
+/// certificates learned from verified signatures, in the mailbox's <see cref="StoreDatabase"/>.
 /// </summary>
 public sealed class MessageStore
 {
-    /// <summary>
-    /// Schema migrations, applied in order; the file's <c>PRAGMA user_version</c> says how many have run.
-    /// Append new steps, never edit a released one.
-    /// </summary>
-    static readonly string[] Migrations =
-    [
-        """
-        CREATE TABLE messages (
-            id              INTEGER PRIMARY KEY,
-            message_id      TEXT    NOT NULL UNIQUE,
-            direction       TEXT    NOT NULL CHECK (direction IN ('Outgoing', 'Incoming')),
-            sender          TEXT    NOT NULL,
-            recipients      TEXT    NOT NULL,  -- JSON array of addresses
-            subject         TEXT,
-            body            TEXT    NOT NULL,
-            state           TEXT    NOT NULL,
-            created_at      INTEGER NOT NULL,  -- Unix milliseconds, UTC
-            sent_at         INTEGER,
-            received_at     INTEGER,
-            signature       TEXT,              -- JSON SignatureRecord, incoming only
-            error           TEXT,
-            attempts        INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at INTEGER
-        ) STRICT;
-        CREATE INDEX messages_outbox ON messages (state, next_attempt_at) WHERE state = 'Queued';
-
-        CREATE TABLE mailbox_positions (
-            mailbox      TEXT    PRIMARY KEY,
-            uid_validity INTEGER NOT NULL,
-            last_uid     INTEGER NOT NULL
-        ) STRICT;
-
-        CREATE TABLE quarantine (
-            id          INTEGER PRIMARY KEY,
-            mailbox     TEXT    NOT NULL,
-            uid         INTEGER NOT NULL,
-            message_id  TEXT,
-            reason      TEXT    NOT NULL,
-            detail      TEXT    NOT NULL,
-            raw         BLOB    NOT NULL,
-            received_at INTEGER NOT NULL
-        ) STRICT;
-
-        CREATE TABLE certificates (
-            address    TEXT    NOT NULL COLLATE NOCASE,
-            thumbprint TEXT    NOT NULL,
-            der        BLOB    NOT NULL,
-            source     TEXT    NOT NULL,
-            learned_at INTEGER NOT NULL,
-            PRIMARY KEY (address, thumbprint)
-        ) STRICT;
-        """,
-    ];
-
     const string MessageColumns = """
-        id, message_id, direction, sender, recipients, subject, body, state,
-        created_at, sent_at, received_at, signature, error, attempts
+        id, message_id, direction, sender, recipients, subject, body, state, created_at, sent_at, received_at,
+        signature, error, attempts, conversation, kind, in_reply_to, message_references, read_at
         """;
 
-    readonly string _connectionString;
+    readonly StoreDatabase _db;
     readonly TimeProvider _time;
 
-    MessageStore(string path, TimeProvider time)
+    /// <summary>The message store over an open database.</summary>
+    public MessageStore(StoreDatabase db, TimeProvider time)
     {
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        _db = db;
         _time = time;
     }
 
-    /// <summary>Opens (and creates or migrates) the store at <paramref name="path"/>. Synchronous: it runs once, at start-up.</summary>
-    public static MessageStore Open(string path, TimeProvider time)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var store = new MessageStore(path, time);
-        using var connection = new SqliteConnection(store._connectionString);
-        connection.Open();
-        Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON;");
-        using var version = connection.CreateCommand();
-        version.CommandText = "PRAGMA user_version";
-        var applied = Convert.ToInt32(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        if (applied > Migrations.Length)
-        {
-            throw new InvalidOperationException($"the store {path} was written by a newer MiSS (schema {applied}, this one knows {Migrations.Length})");
-        }
-        for (var step = applied; step < Migrations.Length; step++)
-        {
-            // Each step and its version number commit together: a crash leaves the store at a known version.
-            using var transaction = connection.BeginTransaction();
-            Execute(connection, Migrations[step] + $"\nPRAGMA user_version = {step + 1};", transaction);
-            transaction.Commit();
-        }
-        return store;
-    }
+    /// <summary>Opens (creating or migrating) the database at <paramref name="path"/> and the message store over it.</summary>
+    public static MessageStore Open(string path, TimeProvider time) => new(StoreDatabase.Open(path), time);
 
-    static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Puts a new outgoing message in the outbox; it is durable when this returns.</summary>
-    public async Task<StoredMessage> EnqueueAsync(string sender, IReadOnlyList<string> recipients, string? subject, string body,
-        CancellationToken ct = default)
+    public Task<StoredMessage> EnqueueAsync(string sender, IReadOnlyList<string> recipients, string? subject, string body,
+        CancellationToken ct = default) => EnqueueAsync(new OutgoingDraft(sender, recipients, subject, body), ct);
+
+    /// <summary>Puts a new outgoing message in the outbox, with one state row per recipient; durable when this returns.</summary>
+    public async Task<StoredMessage> EnqueueAsync(OutgoingDraft draft, CancellationToken ct = default)
     {
-        var domain = sender.Contains('@') ? sender[(sender.LastIndexOf('@') + 1)..] : "localhost";
+        var domain = draft.Sender.Contains('@') ? draft.Sender[(draft.Sender.LastIndexOf('@') + 1)..] : "localhost";
         var messageId = $"{Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant()}@{domain}";
-        var now = _time.GetUtcNow();
-        await using var connection = await ConnectAsync(ct);
-        await using var insert = connection.CreateCommand();
-        insert.CommandText = """
-            INSERT INTO messages (message_id, direction, sender, recipients, subject, body, state, created_at, next_attempt_at)
-            VALUES ($message_id, 'Outgoing', $sender, $recipients, $subject, $body, 'Queued', $now, $now);
-            """;
-        insert.Parameters.AddWithValue("$message_id", messageId);
-        insert.Parameters.AddWithValue("$sender", sender);
-        insert.Parameters.AddWithValue("$recipients", JsonSerializer.Serialize(recipients));
-        insert.Parameters.AddWithValue("$subject", (object?)subject ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$body", body);
-        insert.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        await insert.ExecuteNonQueryAsync(ct);
+        var now = Now;
+        await using var connection = await _db.ConnectAsync(ct);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using (var insert = StoreDatabase.Command(connection, """
+            INSERT INTO messages (message_id, direction, sender, recipients, subject, body, state, created_at, next_attempt_at,
+                                  conversation, kind, in_reply_to, message_references)
+            VALUES ($message_id, 'Outgoing', $sender, $recipients, $subject, $body, 'Queued', $now, $now,
+                    $conversation, $kind, $in_reply_to, $references)
+            """,
+            ("$message_id", messageId), ("$sender", draft.Sender), ("$recipients", JsonSerializer.Serialize(draft.Recipients)),
+            ("$subject", draft.Subject), ("$body", draft.Body), ("$now", now), ("$conversation", draft.Conversation),
+            ("$kind", draft.Kind.ToString()), ("$in_reply_to", draft.InReplyTo), ("$references", JsonSerializer.Serialize(draft.References ?? []))))
+        {
+            insert.Transaction = transaction;
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        foreach (var recipient in draft.Recipients.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            await using var state = StoreDatabase.Command(connection, """
+                INSERT INTO message_recipients (message, address, state, updated_at)
+                VALUES ((SELECT id FROM messages WHERE message_id = $message_id), $address, 'Queued', $now)
+                """, ("$message_id", messageId), ("$address", recipient), ("$now", now));
+            state.Transaction = transaction;
+            await state.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
         return (await GetAsync(messageId, ct))!;
     }
 
@@ -149,52 +75,89 @@ public sealed class MessageStore
         QueryMessagesAsync($"""
             SELECT {MessageColumns} FROM messages
             WHERE state = 'Queued' AND next_attempt_at <= $now ORDER BY id LIMIT $max
-            """, ct, ("$now", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$max", max));
+            """, ct, ("$now", Now), ("$max", max));
 
-    /// <summary>When the next queued message is due, if any.</summary>
-    public async Task<DateTimeOffset?> NextOutgoingDueAsync(CancellationToken ct = default)
+    /// <summary>Records that the SMTP server accepted the message, except for the <paramref name="refused"/> recipients (with reasons).</summary>
+    public async Task MarkSentAsync(long id, IReadOnlyDictionary<string, string>? refused = null, CancellationToken ct = default)
     {
-        await using var connection = await ConnectAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT min(next_attempt_at) FROM messages WHERE state = 'Queued'";
-        return await command.ExecuteScalarAsync(ct) is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        await _db.ExecuteAsync("""
+            UPDATE messages SET state = 'Sent', sent_at = $now, error = NULL, next_attempt_at = NULL, attempts = attempts + 1
+            WHERE id = $id
+            """, ct, ("$id", id), ("$now", Now));
+        await _db.ExecuteAsync("UPDATE message_recipients SET state = 'Sent', updated_at = $now WHERE message = $id AND state = 'Queued'",
+            ct, ("$id", id), ("$now", Now));
+        foreach (var (address, reason) in refused ?? new Dictionary<string, string>())
+        {
+            await SetRecipientStateAsync(id, address, DeliveryState.Failed, reason, ct);
+        }
     }
-
-    /// <summary>Records that the SMTP server accepted the message.</summary>
-    public Task MarkSentAsync(long id, CancellationToken ct = default) =>
-        UpdateAsync("UPDATE messages SET state = 'Sent', sent_at = $now, error = NULL, next_attempt_at = NULL, attempts = attempts + 1 WHERE id = $id",
-            ct, ("$id", id), ("$now", _time.GetUtcNow().ToUnixTimeMilliseconds()));
 
     /// <summary>Records a failed attempt that will be retried at <paramref name="nextAttempt"/>.</summary>
     public Task ScheduleRetryAsync(long id, string error, DateTimeOffset nextAttempt, CancellationToken ct = default) =>
-        UpdateAsync("UPDATE messages SET error = $error, attempts = attempts + 1, next_attempt_at = $next WHERE id = $id",
+        _db.ExecuteAsync("UPDATE messages SET error = $error, attempts = attempts + 1, next_attempt_at = $next WHERE id = $id",
             ct, ("$id", id), ("$error", error), ("$next", nextAttempt.ToUnixTimeMilliseconds()));
 
     /// <summary>Records that the message cannot be sent, with the reason shown to the practitioner.</summary>
-    public Task MarkFailedAsync(long id, string reason, CancellationToken ct = default) =>
-        UpdateAsync("UPDATE messages SET state = 'Failed', error = $error, attempts = attempts + 1, next_attempt_at = NULL WHERE id = $id",
+    public async Task MarkFailedAsync(long id, string reason, CancellationToken ct = default)
+    {
+        await _db.ExecuteAsync("UPDATE messages SET state = 'Failed', error = $error, attempts = attempts + 1, next_attempt_at = NULL WHERE id = $id",
             ct, ("$id", id), ("$error", reason));
+        await _db.ExecuteAsync("UPDATE message_recipients SET state = 'Failed', reason = $reason, updated_at = $now WHERE message = $id",
+            ct, ("$id", id), ("$reason", reason), ("$now", Now));
+    }
+
+    /// <summary>
+    /// Moves one recipient's state forward (delivered, read, failed). States only advance: a late delivery report does
+    /// not undo a read receipt; a failure is final.
+    /// </summary>
+    public async Task<bool> SetRecipientStateAsync(long id, string address, DeliveryState state, string? reason, CancellationToken ct = default)
+    {
+        var changed = await _db.ExecuteAsync("""
+            UPDATE message_recipients SET state = $state, reason = $reason, updated_at = $now
+            WHERE message = $id AND address = $address AND state <> 'Failed'
+              AND (CASE state WHEN 'Queued' THEN 0 WHEN 'Sent' THEN 1 WHEN 'Delivered' THEN 2 WHEN 'Read' THEN 3 END)
+                < (CASE $state WHEN 'Queued' THEN 0 WHEN 'Sent' THEN 1 WHEN 'Delivered' THEN 2 WHEN 'Read' THEN 3 ELSE 4 END)
+            """, ct, ("$id", id), ("$address", address), ("$state", state.ToString()), ("$reason", reason), ("$now", Now));
+        return changed > 0;
+    }
+
+    /// <summary>Each recipient's state for a message.</summary>
+    public Task<IReadOnlyList<RecipientState>> RecipientStatesAsync(long id, CancellationToken ct = default) =>
+        _db.QueryAsync("SELECT address, state, reason, updated_at FROM message_recipients WHERE message = $id ORDER BY address",
+            r => new RecipientState(r.GetString(0), Enum.Parse<DeliveryState>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetString(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))), ct, ("$id", id));
 
     /// <summary>Stores a received message. Returns false when a message with that Message-ID is already stored.</summary>
     public async Task<bool> SaveReceivedAsync(ReceivedMessage message, CancellationToken ct = default)
     {
-        var now = _time.GetUtcNow();
-        await using var connection = await ConnectAsync(ct);
-        await using var insert = connection.CreateCommand();
-        insert.CommandText = """
-            INSERT INTO messages (message_id, direction, sender, recipients, subject, body, state, created_at, received_at, signature)
-            VALUES ($message_id, 'Incoming', $sender, $recipients, $subject, $body, 'Received', $created, $now, $signature)
-            ON CONFLICT (message_id) DO NOTHING;
-            """;
-        insert.Parameters.AddWithValue("$message_id", message.MessageId);
-        insert.Parameters.AddWithValue("$sender", message.Sender);
-        insert.Parameters.AddWithValue("$recipients", JsonSerializer.Serialize(message.Recipients));
-        insert.Parameters.AddWithValue("$subject", (object?)message.Subject ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$body", message.Body);
-        insert.Parameters.AddWithValue("$created", (message.SentAt ?? now).ToUnixTimeMilliseconds());
-        insert.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        insert.Parameters.AddWithValue("$signature", JsonSerializer.Serialize(message.Signature));
-        return await insert.ExecuteNonQueryAsync(ct) == 1;
+        var now = Now;
+        return await _db.ExecuteAsync("""
+            INSERT INTO messages (message_id, direction, sender, recipients, subject, body, state, created_at, received_at, signature,
+                                  conversation, kind, in_reply_to, message_references)
+            VALUES ($message_id, 'Incoming', $sender, $recipients, $subject, $body, 'Received', $created, $now, $signature,
+                    $conversation, $kind, $in_reply_to, $references)
+            ON CONFLICT (message_id) DO NOTHING
+            """, ct,
+            ("$message_id", message.MessageId), ("$sender", message.Sender), ("$recipients", JsonSerializer.Serialize(message.Recipients)),
+            ("$subject", message.Subject), ("$body", message.Body), ("$created", message.SentAt?.ToUnixTimeMilliseconds() ?? now),
+            ("$now", now), ("$signature", JsonSerializer.Serialize(message.Signature)), ("$conversation", message.Conversation),
+            ("$kind", message.Kind.ToString()), ("$in_reply_to", message.InReplyTo),
+            ("$references", JsonSerializer.Serialize(message.References ?? []))) == 1;
+    }
+
+    /// <summary>Marks received messages as read here; returns those that were not read before.</summary>
+    public async Task<IReadOnlyList<StoredMessage>> MarkReadAsync(IEnumerable<string> messageIds, CancellationToken ct = default)
+    {
+        var newlyRead = new List<StoredMessage>();
+        foreach (var messageId in messageIds.Distinct())
+        {
+            if (await _db.ExecuteAsync("UPDATE messages SET read_at = $now WHERE message_id = $id AND direction = 'Incoming' AND read_at IS NULL",
+                    ct, ("$id", messageId), ("$now", Now)) == 1)
+            {
+                newlyRead.Add((await GetAsync(messageId, ct))!);
+            }
+        }
+        return newlyRead;
     }
 
     /// <summary>True when a message with this Message-ID is stored (sent or received).</summary>
@@ -208,115 +171,78 @@ public sealed class MessageStore
     public Task<IReadOnlyList<StoredMessage>> ListAsync(int limit, CancellationToken ct = default) =>
         QueryMessagesAsync($"SELECT {MessageColumns} FROM messages ORDER BY created_at DESC, id DESC LIMIT $limit", ct, ("$limit", limit));
 
+    /// <summary>
+    /// The messages of a conversation (receipts excluded), in the order they were written or arrived here: the senders'
+    /// Date headers have only second precision and other machines' clocks, so they cannot order a fast exchange.
+    /// </summary>
+    public Task<IReadOnlyList<StoredMessage>> ListConversationAsync(long conversation, int limit = 1000, CancellationToken ct = default) =>
+        QueryMessagesAsync($"""
+            SELECT {MessageColumns} FROM (
+                SELECT * FROM messages WHERE conversation = $conversation AND kind <> 'Receipt' ORDER BY id DESC LIMIT $limit)
+            ORDER BY id
+            """, ct, ("$conversation", conversation), ("$limit", limit));
+
+    /// <summary>The conversation a Message-ID belongs to, if that message is stored in one.</summary>
+    public async Task<long?> ConversationOfAsync(IEnumerable<string> messageIds, CancellationToken ct = default)
+    {
+        foreach (var messageId in messageIds)
+        {
+            var found = await _db.QueryAsync("SELECT conversation FROM messages WHERE message_id = $id AND conversation IS NOT NULL",
+                r => r.GetInt64(0), ct, ("$id", messageId));
+            if (found.Count > 0)
+            {
+                return found[0];
+            }
+        }
+        return null;
+    }
+
     /// <summary>Where reading a mailbox stopped: its UIDVALIDITY and the last UID handled.</summary>
     public async Task<(uint UidValidity, uint LastUid)?> GetMailboxPositionAsync(string mailbox, CancellationToken ct = default)
     {
-        await using var connection = await ConnectAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT uid_validity, last_uid FROM mailbox_positions WHERE mailbox = $mailbox";
-        command.Parameters.AddWithValue("$mailbox", mailbox);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? ((uint)reader.GetInt64(0), (uint)reader.GetInt64(1)) : null;
+        var rows = await _db.QueryAsync("SELECT uid_validity, last_uid FROM mailbox_positions WHERE mailbox = $mailbox",
+            r => ((uint)r.GetInt64(0), (uint)r.GetInt64(1)), ct, ("$mailbox", mailbox));
+        return rows.Count > 0 ? rows[0] : null;
     }
 
     /// <summary>Records the last UID handled in a mailbox.</summary>
     public Task SaveMailboxPositionAsync(string mailbox, uint uidValidity, uint lastUid, CancellationToken ct = default) =>
-        UpdateAsync("""
+        _db.ExecuteAsync("""
             INSERT INTO mailbox_positions (mailbox, uid_validity, last_uid) VALUES ($mailbox, $validity, $uid)
             ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid
             """, ct, ("$mailbox", mailbox), ("$validity", (long)uidValidity), ("$uid", (long)lastUid));
 
     /// <summary>Keeps a message that could not be accepted, with the reason, so nothing is lost and it is not retried forever.</summary>
     public Task QuarantineAsync(string mailbox, uint uid, string? messageId, string reason, string detail, byte[] raw, CancellationToken ct = default) =>
-        UpdateAsync("""
+        _db.ExecuteAsync("""
             INSERT INTO quarantine (mailbox, uid, message_id, reason, detail, raw, received_at)
             VALUES ($mailbox, $uid, $message_id, $reason, $detail, $raw, $now)
             """, ct, ("$mailbox", mailbox), ("$uid", (long)uid), ("$message_id", messageId), ("$reason", reason), ("$detail", detail),
-            ("$raw", raw), ("$now", _time.GetUtcNow().ToUnixTimeMilliseconds()));
+            ("$raw", raw), ("$now", Now));
 
     /// <summary>The quarantined messages' reasons, newest first (without their raw bytes).</summary>
-    public async Task<IReadOnlyList<(long Id, uint Uid, string? MessageId, string Reason, string Detail)>> ListQuarantineAsync(CancellationToken ct = default)
-    {
-        await using var connection = await ConnectAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, uid, message_id, reason, detail FROM quarantine ORDER BY id DESC";
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var items = new List<(long, uint, string?, string, string)>();
-        while (await reader.ReadAsync(ct))
-        {
-            items.Add((reader.GetInt64(0), (uint)reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), reader.GetString(4)));
-        }
-        return items;
-    }
+    public Task<IReadOnlyList<(long Id, uint Uid, string? MessageId, string Reason, string Detail)>> ListQuarantineAsync(CancellationToken ct = default) =>
+        _db.QueryAsync("SELECT id, uid, message_id, reason, detail FROM quarantine ORDER BY id DESC",
+            r => (r.GetInt64(0), (uint)r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), r.GetString(4)), ct);
 
     /// <summary>Remembers a certificate for an address (from a verified signature, the directory, or a manual import).</summary>
     public Task SaveCertificateAsync(string address, X509Certificate2 certificate, string source, CancellationToken ct = default) =>
-        UpdateAsync("""
+        _db.ExecuteAsync("""
             INSERT INTO certificates (address, thumbprint, der, source, learned_at) VALUES ($address, $thumbprint, $der, $source, $now)
             ON CONFLICT (address, thumbprint) DO NOTHING
-            """, ct, ("$address", address), ("$thumbprint", certificate.Thumbprint), ("$der", certificate.RawData), ("$source", source),
-            ("$now", _time.GetUtcNow().ToUnixTimeMilliseconds()));
+            """, ct, ("$address", address), ("$thumbprint", certificate.Thumbprint), ("$der", certificate.RawData), ("$source", source), ("$now", Now));
 
     /// <summary>The certificates known for an address, most recently learned first.</summary>
-    public async Task<IReadOnlyList<X509Certificate2>> FindCertificatesAsync(string address, CancellationToken ct = default)
-    {
-        await using var connection = await ConnectAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT der FROM certificates WHERE address = $address ORDER BY learned_at DESC";
-        command.Parameters.AddWithValue("$address", address);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var certificates = new List<X509Certificate2>();
-        while (await reader.ReadAsync(ct))
-        {
-            certificates.Add(X509CertificateLoader.LoadCertificate((byte[])reader.GetValue(0)));
-        }
-        return certificates;
-    }
+    public Task<IReadOnlyList<X509Certificate2>> FindCertificatesAsync(string address, CancellationToken ct = default) =>
+        _db.QueryAsync("SELECT der FROM certificates WHERE address = $address ORDER BY learned_at DESC",
+            r => X509CertificateLoader.LoadCertificate((byte[])r.GetValue(0)), ct, ("$address", address));
 
-    async Task<SqliteConnection> ConnectAsync(CancellationToken ct)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(ct);
-        // Per connection: erased rows are overwritten with zeros; foreign keys enforced; waits politely for the other process.
-        await ExecuteAsync(connection, "PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", ct);
-        return connection;
-    }
-
-    async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken ct)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    async Task UpdateAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
-    {
-        await using var connection = await ConnectAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    async Task<IReadOnlyList<StoredMessage>> QueryMessagesAsync(string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = await ConnectAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var messages = new List<StoredMessage>();
-        while (await reader.ReadAsync(ct))
+    Task<IReadOnlyList<StoredMessage>> QueryMessagesAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
+        _db.QueryAsync(sql, reader =>
         {
             DateTimeOffset? Time(int i) => reader.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(i));
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-            messages.Add(new StoredMessage(
+            return new StoredMessage(
                 reader.GetInt64(0),
                 reader.GetString(1),
                 Enum.Parse<MessageDirection>(reader.GetString(2)),
@@ -330,8 +256,11 @@ public sealed class MessageStore
                 Time(10),
                 Text(11) is { } signature ? JsonSerializer.Deserialize<SignatureRecord>(signature) : null,
                 Text(12),
-                reader.GetInt32(13)));
-        }
-        return messages;
-    }
+                reader.GetInt32(13),
+                reader.IsDBNull(14) ? null : reader.GetInt64(14),
+                Enum.Parse<MessageKind>(reader.GetString(15)),
+                Text(16),
+                JsonSerializer.Deserialize<List<string>>(reader.GetString(17)) ?? [],
+                Time(18));
+        }, ct, parameters);
 }

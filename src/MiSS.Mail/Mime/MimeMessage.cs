@@ -134,6 +134,9 @@ public sealed class MimeMessage
         return $"<{id}>";
     }
 
+    /// <summary>The ids of a Message-ID, In-Reply-To or References value, without angle brackets, in order.</summary>
+    public static IReadOnlyList<string> ParseMessageIds(string? value) => MessageIds(value);
+
     // "<a@b> <c@d>", tolerating ids without brackets and comments between them.
     internal static List<string> MessageIds(string? value)
     {

@@ -18,15 +18,17 @@ public static class MessageText
     }
 
     /// <summary>Every detail of one message.</summary>
-    public static string Details(StoredMessage m) => string.Join(Environment.NewLine,
-        $"Message-ID : {m.MessageId}",
-        $"De         : {m.Sender}",
-        $"À          : {string.Join(", ", m.Recipients)}",
-        $"Objet      : {m.Subject}",
-        $"Date       : {m.CreatedAt.ToLocalTime().ToString("F", French)}",
-        $"État       : {Status(m)}",
-        "",
-        m.Body);
+    public static string Details(StoredMessage m) => string.Join(Environment.NewLine, new[]
+        {
+            $"Message-ID : {m.MessageId}",
+            $"De         : {m.Sender}",
+            $"À          : {string.Join(", ", m.Recipients)}",
+            string.IsNullOrEmpty(m.Subject) ? null : $"Groupe     : {m.Subject}",
+            $"Date       : {m.CreatedAt.ToLocalTime().ToString("F", French)}",
+            $"État       : {Status(m)}",
+            "",
+            m.Body,
+        }.Where(line => line is not null));
 
     static string Status(StoredMessage m) => m.State switch
     {

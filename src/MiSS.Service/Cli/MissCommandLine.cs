@@ -1,4 +1,6 @@
 using MiSS.Core.Configuration;
+using MiSS.Core.Conversations;
+using MiSS.Core.Outgoing;
 using MiSS.Core.Messaging;
 using MiSS.Core.Storage;
 using MiSS.Service.Hosting;
@@ -15,8 +17,10 @@ public static class MissCommandLine
     const string Usage = """
         Utilisation : miss [commande] [--config FICHIER]
           run                                   démarre le service (commande par défaut)
-          send --to ADRESSE [--to ...] --text TEXTE [--subject SUJET]
-                                                met un message en file d'envoi et affiche son Message-ID
+          send --to ADRESSE [--to ...] --text TEXTE [--group NOM]
+                                                écrit dans la conversation avec ce correspondant (ou dans le
+                                                groupe NOM, créé avec ces membres) et affiche le Message-ID
+          conversations                         liste les conversations et leurs membres
           messages [--limit N]                  liste les derniers messages
           show MESSAGE-ID [--wait SECONDES]     affiche un message (en l'attendant au besoin)
           quarantine                            liste les messages mis en quarantaine et leur motif
@@ -32,6 +36,7 @@ public static class MissCommandLine
             {
                 "run" => await RunServiceAsync(arguments),
                 "send" => await SendAsync(arguments),
+                "conversations" => await ConversationsAsync(arguments),
                 "messages" => await ListAsync(arguments),
                 "show" => await ShowAsync(arguments),
                 "quarantine" => await QuarantineAsync(arguments),
@@ -72,6 +77,16 @@ public static class MissCommandLine
 
     static MessageStore OpenStore(MissOptions options) => MessageStore.Open(options.StorePath, TimeProvider.System);
 
+    static (ConversationService Service, ConversationStore Conversations) OpenConversations(MissOptions options)
+    {
+        var db = StoreDatabase.Open(options.StorePath);
+        var conversations = new ConversationStore(db, TimeProvider.System);
+        // The running service polls the outbox: this process only has to store the message.
+        var service = new ConversationService(conversations, new MessageStore(db, TimeProvider.System), new OutboxSignal(),
+            options.Mailbox.Address, TimeProvider.System);
+        return (service, conversations);
+    }
+
     static async Task<int> SendAsync(CommandArguments arguments)
     {
         var options = LoadOptions(arguments);
@@ -81,9 +96,35 @@ public static class MissCommandLine
         {
             throw new ArgumentException("send demande au moins un --to ADRESSE et un --text TEXTE");
         }
-        var message = await OpenStore(options).EnqueueAsync(options.Mailbox.Address, recipients, arguments.Option("subject"), text);
-        // The running service polls the outbox and sends it within a second.
+        var (service, conversations) = OpenConversations(options);
+        var group = arguments.Option("group");
+        Conversation conversation;
+        if (group is not null)
+        {
+            conversation = (await conversations.ListAsync()).FirstOrDefault(c => c.Kind == ConversationKind.Group && c.Name == group)
+                           ?? await service.CreateGroupAsync(group, recipients);
+        }
+        else if (recipients.Count == 1)
+        {
+            conversation = await service.StartDirectAsync(recipients[0]);
+        }
+        else
+        {
+            throw new ArgumentException("pour écrire à plusieurs correspondants, nommez le groupe avec --group NOM");
+        }
+        var message = await service.SendTextAsync(conversation.Id, text);
         Console.WriteLine(message.MessageId);
+        return 0;
+    }
+
+    static async Task<int> ConversationsAsync(CommandArguments arguments)
+    {
+        var (_, conversations) = OpenConversations(LoadOptions(arguments));
+        foreach (var c in await conversations.ListAsync())
+        {
+            var title = c.Kind == ConversationKind.Group ? $"groupe « {c.Name} »" : "conversation directe";
+            Console.WriteLine($"#{c.Id} {title} : {string.Join(", ", c.Membership.Members)}");
+        }
         return 0;
     }
 

@@ -1,4 +1,5 @@
 using MiSS.Core.Configuration;
+using MiSS.Core.Conversations;
 using MiSS.Core.Incoming;
 using MiSS.Core.Messaging;
 using MiSS.Core.Outgoing;
@@ -16,7 +17,14 @@ public static class MissServices
         var time = TimeProvider.System;
         services.AddSingleton(options);
         services.AddSingleton(time);
-        services.AddSingleton(_ => MessageStore.Open(options.StorePath, time));
+        services.AddSingleton(_ => StoreDatabase.Open(options.StorePath));
+        services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), time));
+        services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<StoreDatabase>(), time));
+        services.AddSingleton(sp => new ConversationRouter(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
+            options.Mailbox.Address));
+        services.AddSingleton(sp => new ConversationService(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
+            sp.GetRequiredService<OutboxSignal>(), options.Mailbox.Address, time));
+        services.AddSingleton<ReportHandler>();
         services.AddSingleton(_ => SmimeTrust.FromPemFiles(options.Trust.AnchorsPath, options.Trust.IntermediatesPath, options.Trust.RevocationMode, time));
         services.AddSingleton(_ => new OwnCertificate(options.Certificate.Load()));
         services.AddSingleton(sp => new SmimeSeal(sp.GetRequiredService<SmimeTrust>(), time));

@@ -1,0 +1,159 @@
+using MiSS.Core.Messaging;
+using MiSS.Core.Outgoing;
+using MiSS.Core.Storage;
+
+namespace MiSS.Core.Conversations;
+
+/// <summary>
+/// What a practitioner does with conversations: start one, write in it, change a group's members, read. Every change
+/// is stored first, then queued as a message to the members (the outbox seals and sends it).
+/// </summary>
+public sealed class ConversationService(
+    ConversationStore conversations,
+    MessageStore messages,
+    OutboxSignal outbox,
+    string self,
+    TimeProvider time)
+{
+    /// <summary>How many earlier Message-IDs a message lists in References (the first of the thread and the latest ones).</summary>
+    const int ReferencesKept = 10;
+
+    /// <summary>The direct conversation with <paramref name="peer"/> about <paramref name="patient"/>, created when there is none.</summary>
+    public async Task<Conversation> StartDirectAsync(string peer, PatientContext? patient = null, CancellationToken ct = default)
+    {
+        RequireAddress(peer);
+        if (await conversations.FindDirectAsync(self, peer, patient, ct) is { } existing)
+        {
+            return existing;
+        }
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var members = GroupMembership.Empty.Add(self, now).Add(peer, now);
+        return await conversations.CreateAsync(ConversationStore.NewConversationId(), ConversationKind.Direct, null, members, patient, ct);
+    }
+
+    /// <summary>Creates a named group with its first members (the creator included).</summary>
+    public async Task<Conversation> CreateGroupAsync(string name, IReadOnlyCollection<string> members, PatientContext? patient = null,
+        CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("un groupe doit avoir un nom", nameof(name));
+        }
+        foreach (var member in members)
+        {
+            RequireAddress(member);
+        }
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var membership = members.Append(self).Aggregate(GroupMembership.Empty, (state, m) => state.Add(m, now));
+        return await conversations.CreateAsync(ConversationStore.NewConversationId(), ConversationKind.Group, name.Trim(), membership, patient, ct);
+    }
+
+    /// <summary>Writes a message to every current member.</summary>
+    public async Task<StoredMessage> SendTextAsync(long conversationId, string text, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ArgumentException("le message est vide", nameof(text));
+        }
+        var conversation = await RequireConversationAsync(conversationId, ct);
+        if (!conversation.Membership.Contains(self))
+        {
+            throw new InvalidOperationException("vous ne faites plus partie de cette conversation");
+        }
+        return await QueueAsync(conversation, conversation.OthersThan(self), text, MessageKind.Text, ct);
+    }
+
+    /// <summary>Adds a member to a group: recorded now, announced to every member including the new one.</summary>
+    public async Task<StoredMessage> AddMemberAsync(long conversationId, string address, CancellationToken ct = default)
+    {
+        RequireAddress(address);
+        var conversation = await RequireGroupMemberAsync(conversationId, ct);
+        var membership = await conversations.MergeMembershipAsync(conversation.Id,
+            GroupMembership.Empty.Add(address, time.GetUtcNow().ToUnixTimeMilliseconds()), ct);
+        var updated = conversation with { Membership = membership };
+        return await QueueAsync(updated, updated.OthersThan(self), $"{self} a ajouté {address} au groupe.", MessageKind.Membership, ct);
+    }
+
+    /// <summary>
+    /// Removes a member from a group: recorded now, announced to the remaining members and to the removed one (so that
+    /// their side knows); nothing is sent to them afterwards.
+    /// </summary>
+    public async Task<StoredMessage> RemoveMemberAsync(long conversationId, string address, CancellationToken ct = default)
+    {
+        var conversation = await RequireGroupMemberAsync(conversationId, ct);
+        var membership = await conversations.MergeMembershipAsync(conversation.Id,
+            GroupMembership.Empty.Remove(address, time.GetUtcNow().ToUnixTimeMilliseconds()), ct);
+        var updated = conversation with { Membership = membership };
+        var recipients = updated.OthersThan(self).Append(address).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return await QueueAsync(updated, recipients, $"{self} a retiré {address} du groupe.", MessageKind.Membership, ct);
+    }
+
+    /// <summary>
+    /// Marks received messages as read and, where their conversation asks for receipts, queues one receipt per sender
+    /// for the whole batch.
+    /// </summary>
+    public async Task<int> MarkReadAsync(IEnumerable<string> messageIds, CancellationToken ct = default)
+    {
+        var read = await messages.MarkReadAsync(messageIds, ct);
+        var batches = read.Where(m => m.Kind != MessageKind.Receipt && m.Conversation is not null)
+            .GroupBy(m => (m.Sender.ToLowerInvariant(), m.Conversation!.Value));
+        foreach (var batch in batches)
+        {
+            var conversation = await conversations.GetAsync(batch.Key.Item2, ct);
+            if (conversation is not { ReadReceipts: true })
+            {
+                continue;
+            }
+            var ids = string.Join(' ', batch.Select(m => $"<{m.MessageId}>"));
+            await messages.EnqueueAsync(new OutgoingDraft(self, [batch.First().Sender], "Accusé de lecture", ids, conversation.Id,
+                MessageKind.Receipt, InReplyTo: batch.Last().MessageId), ct);
+        }
+        outbox.Notify();
+        return read.Count;
+    }
+
+    /// <summary>Turns read receipts on or off for a conversation (both asking for them and sending them).</summary>
+    public Task SetReadReceiptsAsync(long conversationId, bool enabled, CancellationToken ct = default) =>
+        conversations.SetReadReceiptsAsync(conversationId, enabled, ct);
+
+    async Task<StoredMessage> QueueAsync(Conversation conversation, IReadOnlyList<string> recipients, string text, MessageKind kind,
+        CancellationToken ct)
+    {
+        if (recipients.Count == 0)
+        {
+            throw new InvalidOperationException("la conversation n'a pas d'autre membre");
+        }
+        var thread = (await messages.ListConversationAsync(conversation.Id, ct: ct)).Select(m => m.MessageId).ToList();
+        var references = thread.Count <= ReferencesKept ? thread : thread.Take(1).Concat(thread.TakeLast(ReferencesKept - 1)).ToList();
+        var message = await messages.EnqueueAsync(new OutgoingDraft(self, recipients, conversation.Name, text, conversation.Id, kind,
+            thread.LastOrDefault(), references), ct);
+        await conversations.TouchAsync(conversation.Id, message.CreatedAt, ct);
+        outbox.Notify();
+        return message;
+    }
+
+    async Task<Conversation> RequireConversationAsync(long id, CancellationToken ct) =>
+        await conversations.GetAsync(id, ct) ?? throw new ArgumentException($"conversation {id} inconnue");
+
+    async Task<Conversation> RequireGroupMemberAsync(long id, CancellationToken ct)
+    {
+        var conversation = await RequireConversationAsync(id, ct);
+        if (conversation.Kind != ConversationKind.Group)
+        {
+            throw new InvalidOperationException("les membres ne changent que dans un groupe");
+        }
+        if (!conversation.Membership.Contains(self))
+        {
+            throw new InvalidOperationException("seul un membre du groupe peut en changer les membres");
+        }
+        return conversation;
+    }
+
+    static void RequireAddress(string address)
+    {
+        if (!Mail.Mime.MailboxAddress.IsValidAddress(address))
+        {
+            throw new ArgumentException($"adresse invalide : {address}");
+        }
+    }
+}

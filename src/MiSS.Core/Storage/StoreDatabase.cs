@@ -1,0 +1,189 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace MiSS.Core.Storage;
+
+/// <summary>
+/// The SQLite file of one mailbox: connections, per-connection settings and schema migrations. WAL mode so the service
+/// and the command line can share it; secure_delete so erased content does not linger in free pages.
+/// </summary>
+public sealed class StoreDatabase
+{
+    /// <summary>
+    /// Schema migrations, applied in order; the file's <c>PRAGMA user_version</c> says how many have run.
+    /// Append new steps, never edit a released one.
+    /// </summary>
+    static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE messages (
+            id              INTEGER PRIMARY KEY,
+            message_id      TEXT    NOT NULL UNIQUE,
+            direction       TEXT    NOT NULL CHECK (direction IN ('Outgoing', 'Incoming')),
+            sender          TEXT    NOT NULL,
+            recipients      TEXT    NOT NULL,  -- JSON array of addresses
+            subject         TEXT,
+            body            TEXT    NOT NULL,
+            state           TEXT    NOT NULL,
+            created_at      INTEGER NOT NULL,  -- Unix milliseconds, UTC
+            sent_at         INTEGER,
+            received_at     INTEGER,
+            signature       TEXT,              -- JSON SignatureRecord, incoming only
+            error           TEXT,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER
+        ) STRICT;
+        CREATE INDEX messages_outbox ON messages (state, next_attempt_at) WHERE state = 'Queued';
+
+        CREATE TABLE mailbox_positions (
+            mailbox      TEXT    PRIMARY KEY,
+            uid_validity INTEGER NOT NULL,
+            last_uid     INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE quarantine (
+            id          INTEGER PRIMARY KEY,
+            mailbox     TEXT    NOT NULL,
+            uid         INTEGER NOT NULL,
+            message_id  TEXT,
+            reason      TEXT    NOT NULL,
+            detail      TEXT    NOT NULL,
+            raw         BLOB    NOT NULL,
+            received_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE certificates (
+            address    TEXT    NOT NULL COLLATE NOCASE,
+            thumbprint TEXT    NOT NULL,
+            der        BLOB    NOT NULL,
+            source     TEXT    NOT NULL,
+            learned_at INTEGER NOT NULL,
+            PRIMARY KEY (address, thumbprint)
+        ) STRICT;
+        """,
+        // 2: conversations (one-to-one and groups), threading, per-recipient states.
+        """
+        CREATE TABLE conversations (
+            id              INTEGER PRIMARY KEY,
+            conversation_id TEXT    NOT NULL UNIQUE,  -- the wire id (X-MiSS-Conversation)
+            kind            TEXT    NOT NULL CHECK (kind IN ('Direct', 'Group')),
+            name            TEXT,
+            membership      TEXT    NOT NULL,         -- last-write-wins member set, X-MiSS-Members form
+            patient         TEXT,                     -- JSON PatientContext, or NULL
+            read_receipts   INTEGER NOT NULL DEFAULT 1,
+            created_at      INTEGER NOT NULL,
+            last_message_at INTEGER NOT NULL
+        ) STRICT;
+        ALTER TABLE messages ADD COLUMN conversation INTEGER REFERENCES conversations (id);
+        ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'Text';
+        ALTER TABLE messages ADD COLUMN in_reply_to TEXT;
+        ALTER TABLE messages ADD COLUMN message_references TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE messages ADD COLUMN read_at INTEGER;
+        CREATE INDEX messages_by_conversation ON messages (conversation, created_at);
+        CREATE TABLE message_recipients (
+            message    INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+            address    TEXT    NOT NULL COLLATE NOCASE,
+            state      TEXT    NOT NULL,
+            reason     TEXT,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (message, address)
+        ) STRICT;
+        """,
+    ];
+
+    readonly string _connectionString;
+
+    StoreDatabase(string path)
+    {
+        Path = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <summary>The file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens (and creates or migrates) the database at <paramref name="path"/>. Synchronous: it runs once, at start-up.</summary>
+    public static StoreDatabase Open(string path)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var database = new StoreDatabase(path);
+        using var connection = new SqliteConnection(database._connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON;");
+        using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        var applied = Convert.ToInt32(version.ExecuteScalar(), CultureInfo.InvariantCulture);
+        if (applied > Migrations.Length)
+        {
+            throw new InvalidOperationException($"the store {path} was written by a newer MiSS (schema {applied}, this one knows {Migrations.Length})");
+        }
+        for (var step = applied; step < Migrations.Length; step++)
+        {
+            // Each step and its version number commit together: a crash leaves the store at a known version.
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, Migrations[step] + $"\nPRAGMA user_version = {step + 1};", transaction);
+            transaction.Commit();
+        }
+        return database;
+    }
+
+    /// <summary>An open connection with the per-connection settings applied.</summary>
+    public async Task<SqliteConnection> ConnectAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+        await command.ExecuteNonQueryAsync(ct);
+        return connection;
+    }
+
+    /// <summary>Runs a statement with named parameters.</summary>
+    public async Task<int> ExecuteAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await ConnectAsync(ct);
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Runs a query and maps each row.</summary>
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> map, CancellationToken ct,
+        params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await ConnectAsync(ct);
+        await using var command = Command(connection, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(map(reader));
+        }
+        return rows;
+    }
+
+    /// <summary>A command on <paramref name="connection"/> with named parameters (null becomes SQL NULL).</summary>
+    public static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return command;
+    }
+
+    static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
