@@ -37,9 +37,10 @@ static class BuildCommands
                     await SystemSetup.EnsureAsync();
                     var directory = Path.Combine(Repository.RunDirectory, "mail");
                     var server = await DevMailServer.StartAsync(DevPki.LoadOrCreate(Repository.CertsDev), directory,
-                        new MailServerPorts(Imap: 10143, Imaps: 10993, Submission: 10587, Smtp: 10025));
+                        new MailServerPorts(Imap: 10143, Imaps: 10993, Submission: 10587, Smtp: 10025, Submissions: 10465));
                     Console.WriteLine($"Mail server up on {server.Host}: IMAP {server.Ports.Imap} (STARTTLS), IMAPS {server.Ports.Imaps}, " +
-                                      $"submission {server.Ports.Submission}, SMTP {server.Ports.Smtp}. Accounts: {DevMailServer.AccountsPath(directory)}");
+                                      $"submission {server.Ports.Submission} (STARTTLS), submissions {server.Ports.Submissions} (TLS), SMTP {server.Ports.Smtp}. " +
+                                      $"Accounts: {DevMailServer.AccountsPath(directory)}");
                     return 0;
                 case "mail-down":
                     await DevMailServer.StopAsync(Path.Combine(Repository.RunDirectory, "mail"));

@@ -5,13 +5,14 @@ namespace MiSS.Build;
 /// <summary>Installs what the demo and the tests need from Debian's packages, when it is missing.</summary>
 static class SystemSetup
 {
-    static readonly string[] Packages = ["dovecot-imapd", "dovecot-lmtpd", "postfix", "openssl"];
+    // python3 plays an ordinary mail client in the interop tests (standard library only).
+    static readonly string[] Packages = ["dovecot-imapd", "dovecot-lmtpd", "postfix", "openssl", "python3"];
 
     public static async Task EnsureAsync()
     {
-        if (LocalMailServer.IsInstalled && CommandRunner.IsOnPath("openssl"))
+        if (LocalMailServer.IsInstalled && CommandRunner.IsOnPath("openssl") && CommandRunner.IsOnPath("python3"))
         {
-            Console.WriteLine("setup: Dovecot, Postfix and OpenSSL are installed.");
+            Console.WriteLine("setup: Dovecot, Postfix, OpenSSL and Python are installed.");
             return;
         }
         if (!OperatingSystem.IsLinux() || !CommandRunner.IsOnPath("apt-get"))

@@ -47,7 +47,8 @@ static class TestCommand
             int Read(string name) => int.TryParse(counters.Attribute(name)?.Value, out var n) ? n : 0;
             passed += Read("passed");
             failed += Read("failed") + Read("error") + Read("timeout") + Read("aborted");
-            skipped += Read("notExecuted");
+            // Ignored tests are counted in total but not in executed.
+            skipped += Read("total") - Read("executed");
         }
         return (passed, failed, skipped);
     }

@@ -75,7 +75,7 @@ public sealed class LocalMailServer : IAsyncDisposable
             throw new InvalidOperationException("The local mail server must be started as root (Postfix's master and Dovecot need it).");
         }
         var root = Path.GetFullPath(options.Directory);
-        var ports = options.Ports ?? new MailServerPorts(FreePort(), FreePort(), FreePort(), FreePort());
+        var ports = options.Ports ?? new MailServerPorts(FreePort(), FreePort(), FreePort(), FreePort(), FreePort());
         var config = new MailServerConfiguration(root, options.Domain, ports, options.TlsCertificatePath, options.TlsKeyPath);
         var server = new LocalMailServer(options, ports, config);
         await server.StopIfRunningAsync(ct);
@@ -98,7 +98,7 @@ public sealed class LocalMailServer : IAsyncDisposable
     public async Task StartPostfixAsync(CancellationToken ct = default)
     {
         await CommandRunner.RunDaemonStarterAsync("postfix", ["-c", _config.PostfixDirectory, "start"], StartLogPath, ct);
-        await WaitForPortsAsync([Ports.Submission, Ports.Smtp], ct);
+        await WaitForPortsAsync([Ports.Submission, Ports.Smtp, Ports.Submissions], ct);
     }
 
     /// <summary>Stops Postfix only (for fault tests: the submission server goes away).</summary>

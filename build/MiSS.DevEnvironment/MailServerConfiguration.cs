@@ -8,7 +8,8 @@ public sealed record MailAccount(string Address, string Password);
 /// <param name="Imaps">IMAP over implicit TLS.</param>
 /// <param name="Submission">SMTP submission: STARTTLS required, SASL authentication through Dovecot.</param>
 /// <param name="Smtp">SMTP as a receiving server (MX-like, no authentication, local domain only): what other operators' servers would use.</param>
-public sealed record MailServerPorts(int Imap, int Imaps, int Submission, int Smtp);
+/// <param name="Submissions">SMTP submission over implicit TLS (RFC 8314, as port 465), SASL through Dovecot.</param>
+public sealed record MailServerPorts(int Imap, int Imaps, int Submission, int Smtp, int Submissions);
 
 /// <summary>
 /// Writes the Dovecot and Postfix configuration of one instance into its folder. Everything lives in that folder
@@ -125,6 +126,12 @@ internal sealed class MailServerConfiguration(string root, string domain, MailSe
           -o syslog_name=postfix/submission
           -o smtpd_tls_security_level=encrypt
           -o smtpd_tls_auth_only=yes
+          -o smtpd_sasl_auth_enable=yes
+          -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+          -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+        127.0.0.1:{ports.Submissions} inet n - n - - smtpd
+          -o syslog_name=postfix/submissions
+          -o smtpd_tls_wrappermode=yes
           -o smtpd_sasl_auth_enable=yes
           -o smtpd_client_restrictions=permit_sasl_authenticated,reject
           -o smtpd_relay_restrictions=permit_sasl_authenticated,reject

@@ -171,4 +171,31 @@ public class ConversationTests
         Assert.That(states.Single(s => s.Address == stranger).Reason, Does.Contain("certificat"));
         Assert.That(states.Single(s => s.Address == Julien.Address).State, Is.Not.EqualTo(DeliveryState.Failed));
     }
+
+    [Test]
+    public async Task A_sent_message_turns_delivered_from_the_servers_report_and_is_kept_in_the_senders_Sent_folder()
+    {
+        await using var claire = await MissInstance.StartAsync(Claire);
+
+        var sent = await claire.SendDirectAsync(Julien, "Compte rendu de passage : pansement refait.");
+
+        var states = await TestWait.ForAsync(async () =>
+            (await claire.Store.RecipientStatesAsync(sent.Id)) is [{ State: DeliveryState.Delivered }] s ? s : null, Patience, "the delivered state");
+        Assert.That(states[0].Address, Is.EqualTo(Julien.Address));
+        Assert.That(await claire.Store.ListQuarantineAsync(), Is.Empty, "the delivery report was matched, not kept apart");
+
+        var copy = await TestWait.ForAsync(() => MailServerFixture.FetchRawAsync(Claire, sent.MessageId, "Sent"), Patience, "the copy in Sent");
+        var opened = OpenAsClaire(copy);
+        Assert.That(opened.IsVerified, Is.True, opened.Detail);
+        Assert.That(((MiSS.Mail.Mime.MimePart)opened.Content!).GetText(), Does.StartWith("Compte rendu de passage"));
+    }
+
+    /// <summary>Opens a raw message as Claire: her own copy is encrypted for her too.</summary>
+    static MiSS.Core.Secure.OpenedMessage OpenAsClaire(byte[] raw)
+    {
+        var pki = MailServerFixture.Pki;
+        var trust = MiSS.Core.Secure.SmimeTrust.FromPemFiles(pki.TrustAnchorsPath, pki.IntermediatesPath,
+            System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck, TimeProvider.System);
+        return new MiSS.Core.Secure.SmimeOpener(trust, pki.LoadPractitioner(Claire)).Open(MiSS.Mail.Mime.MimeReader.ReadMessage(raw));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MiSS.DevEnvironment;
+using MiSS.Mail.Imap;
 using MiSS.Mail.Tls;
 
 namespace MiSS.IntegrationTests;
@@ -46,6 +47,23 @@ public sealed class MailServerFixture
         {
             await Server.EmptyMailboxAsync(p.Address);
         }
+    }
+
+    /// <summary>The raw bytes of the message with this Message-ID in a practitioner's folder, as a plain IMAP FETCH sees them.</summary>
+    public static async Task<byte[]?> FetchRawAsync(DevPractitioner p, string messageId, string folder = "INBOX")
+    {
+        await using var imap = new ImapClient();
+        await imap.ConnectAsync("localhost", Server.Ports.Imap, MailSecurity.StartTls, Tls);
+        await imap.LoginAsync(p.Address, Account(p).Password);
+        await imap.SelectAsync(folder);
+        foreach (var uid in await imap.UidSearchAsync($"HEADER Message-ID \"{messageId}\""))
+        {
+            if (await imap.UidFetchMessageAsync(uid) is { } raw)
+            {
+                return raw;
+            }
+        }
+        return null;
     }
 
     [OneTimeSetUp]

@@ -3,9 +3,7 @@ using MiSS.Core.Conversations;
 using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
-using MiSS.Mail.Imap;
 using MiSS.Mail.Mime;
-using MiSS.Mail.Tls;
 
 namespace MiSS.IntegrationTests;
 
@@ -49,7 +47,7 @@ public class SecureMessageEndToEndTests
         Assert.That(sent.SentAt, Is.Not.Null);
 
         // What the mail operator holds: read the raw message with a plain IMAP FETCH.
-        var raw = await FetchRawAsync(Julien, queued.MessageId);
+        var raw = await MailServerFixture.FetchRawAsync(Julien, queued.MessageId) ?? throw new AssertionException("not on the server");
         var wire = Encoding.Latin1.GetString(raw);
         Assert.That(wire, Does.Contain("application/pkcs7-mime"));
         Assert.That(MimeReader.ReadMessage(raw).Subject, Is.EqualTo(MissHeaders.NeutralSubject), "the outer subject is the neutral one");
@@ -60,24 +58,5 @@ public class SecureMessageEndToEndTests
         Assert.That(wire, Does.Not.Contain("X-MiSS-"), "MiSS headers travel inside the encrypted part only");
         Assert.That(wire, Does.Not.Contain(Convert.ToBase64String(Encoding.UTF8.GetBytes(marker))[..20]));
         Assert.That(wire, Does.Contain("X-MSS-NIL: MiSS-TEST"));
-    }
-
-    static async Task<byte[]> FetchRawAsync(DevPractitioner p, string messageId)
-    {
-        await using var imap = new ImapClient();
-        await imap.ConnectAsync("localhost", MailServerFixture.Server.Ports.Imap, MailSecurity.StartTls, MailServerFixture.Tls);
-        await imap.LoginAsync(p.Address, MailServerFixture.Account(p).Password);
-        await imap.SelectAsync("INBOX");
-        foreach (var uid in await imap.UidSearchAsync("ALL"))
-        {
-            var raw = await imap.UidFetchMessageAsync(uid);
-            if (raw is not null && Encoding.Latin1.GetString(raw).Contains(messageId, StringComparison.Ordinal))
-            {
-                await imap.LogoutAsync();
-                return raw;
-            }
-        }
-        Assert.Fail($"message {messageId} not found on the server");
-        return [];
     }
 }

@@ -116,7 +116,7 @@ public sealed class MessageIntake(
     async Task<IntakeOutcome> ApplyReportAsync(string mailbox, uint uid, string messageId, MailReport report, string reporter,
         IReadOnlyList<string> readIds, byte[] raw, CancellationToken ct)
     {
-        if (await reports.ApplyAsync(report, reporter, readIds, ct) == 0)
+        if (!await reports.ApplyAsync(report, reporter, readIds, ct))
         {
             // Kept, not silently dropped: a bounce for a message we do not know deserves a look.
             return await QuarantineAsync(mailbox, uid, messageId, "UnmatchedReport", "rapport ou accusé sans message envoyé correspondant", raw, ct);

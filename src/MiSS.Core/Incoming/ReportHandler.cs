@@ -12,27 +12,26 @@ namespace MiSS.Core.Incoming;
 /// </summary>
 public sealed class ReportHandler(MessageStore messages, ILogger<ReportHandler> logger)
 {
-    /// <summary>Applies a report; returns how many recipient states it changed.</summary>
+    /// <summary>Applies a report; returns false when it concerns no message sent from here (to be kept apart).</summary>
     /// <param name="report">The report.</param>
     /// <param name="reporter">Who sent the report (the reader, for a read receipt).</param>
     /// <param name="readIds">For a MiSS receipt, every Message-ID it covers (X-MiSS-Read).</param>
-    public async Task<int> ApplyAsync(MailReport report, string reporter, IReadOnlyList<string> readIds, CancellationToken ct = default) =>
+    public async Task<bool> ApplyAsync(MailReport report, string reporter, IReadOnlyList<string> readIds, CancellationToken ct = default) =>
         report switch
         {
             DeliveryStatusReport dsn => await ApplyDeliveryAsync(dsn, ct),
             DispositionNotification mdn => await ApplyReadAsync(mdn, reporter, readIds, ct),
-            _ => 0,
+            _ => false,
         };
 
-    async Task<int> ApplyDeliveryAsync(DeliveryStatusReport report, CancellationToken ct)
+    async Task<bool> ApplyDeliveryAsync(DeliveryStatusReport report, CancellationToken ct)
     {
         // The envelope id is the Message-ID (set as ENVID when sending); the returned headers are the fallback.
         var original = await FindSentAsync(report.OriginalEnvelopeId, ct) ?? await FindSentAsync(report.ReturnedMessageId, ct);
         if (original is null)
         {
-            return 0;
+            return false;
         }
-        var changed = 0;
         foreach (var recipient in report.Recipients)
         {
             var address = recipient.FinalRecipient?.Value ?? recipient.OriginalRecipient?.Value;
@@ -43,40 +42,41 @@ public sealed class ReportHandler(MessageStore messages, ILogger<ReportHandler> 
             }
             var (state, reason) = recipient.EffectiveAction switch
             {
-                DeliveryAction.Delivered => (DeliveryState.Delivered, (string?)null),
+                // "relayed": the recipient's server took it but does not report final delivery (an LMTP hand-off to the
+                // mailbox, or a server without DSN): in the MSSanté space that is the last word we get, counted as delivered.
+                DeliveryAction.Delivered or DeliveryAction.Relayed => (DeliveryState.Delivered, (string?)null),
                 DeliveryAction.Failed => (DeliveryState.Failed, "non distribué : " +
                     (recipient.DiagnosticCode?.Value ?? recipient.RawStatus ?? "motif non précisé par le serveur")),
                 _ => (DeliveryState.Sent, null), // delayed, relayed, expanded: nothing to record
             };
             if (state != DeliveryState.Sent && await messages.SetRecipientStateAsync(original.Id, known, state, reason, ct))
             {
-                changed++;
                 logger.LogInformation("Message {MessageId}: {State} for one recipient (delivery report)", original.MessageId, state);
             }
         }
-        return changed;
+        return true;
     }
 
-    async Task<int> ApplyReadAsync(DispositionNotification report, string reader, IReadOnlyList<string> readIds, CancellationToken ct)
+    async Task<bool> ApplyReadAsync(DispositionNotification report, string reader, IReadOnlyList<string> readIds, CancellationToken ct)
     {
-        if (report.Disposition is not { Type: DispositionType.Displayed })
-        {
-            return 0;
-        }
-        var changed = 0;
+        var matched = false;
         var ids = readIds.Count > 0 ? readIds : report.OriginalMessageId is { } one ? [one] : [];
         foreach (var id in ids.Distinct())
         {
             // Only the recipient itself can say it read a message.
-            if (await FindSentAsync(id, ct) is { } original &&
-                original.Recipients.FirstOrDefault(r => r.Equals(reader, StringComparison.OrdinalIgnoreCase)) is { } recipient &&
+            if (await FindSentAsync(id, ct) is not { } original ||
+                original.Recipients.FirstOrDefault(r => r.Equals(reader, StringComparison.OrdinalIgnoreCase)) is not { } recipient)
+            {
+                continue;
+            }
+            matched = true;
+            if (report.Disposition is { Type: DispositionType.Displayed } &&
                 await messages.SetRecipientStateAsync(original.Id, recipient, DeliveryState.Read, null, ct))
             {
-                changed++;
                 logger.LogInformation("Message {MessageId}: read by one recipient", original.MessageId);
             }
         }
-        return changed;
+        return matched;
     }
 
     async Task<StoredMessage?> FindSentAsync(string? messageId, CancellationToken ct) =>

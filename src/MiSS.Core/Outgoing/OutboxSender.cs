@@ -26,6 +26,7 @@ public sealed class OutboxSender(
     MessageComposer composer,
     OutboxSignal signal,
     TimeProvider time,
+    ILoggerFactory loggers,
     ILogger<OutboxSender> logger) : BackgroundService
 {
     /// <summary>How often the outbox is looked at when nothing wakes the sender (messages queued by another process).</summary>
@@ -64,6 +65,7 @@ public sealed class OutboxSender(
     public async Task SendAsync(IReadOnlyList<StoredMessage> messages, CancellationToken ct)
     {
         await using var smtp = new SmtpClient();
+        await using var sent = new SentFolder(options, loggers.CreateLogger<SentFolder>());
         try
         {
             await ConnectAsync(smtp, ct);
@@ -78,7 +80,7 @@ public sealed class OutboxSender(
         }
         foreach (var message in messages)
         {
-            await SendOneAsync(smtp, message, ct);
+            await SendOneAsync(smtp, sent, message, ct);
         }
         await smtp.QuitAsync(ct);
     }
@@ -94,7 +96,7 @@ public sealed class OutboxSender(
         await smtp.AuthenticateAsync(options.Mailbox.Login, options.Mailbox.Password, ct);
     }
 
-    async Task SendOneAsync(SmtpClient smtp, StoredMessage message, CancellationToken ct)
+    async Task SendOneAsync(SmtpClient smtp, SentFolder sent, StoredMessage message, CancellationToken ct)
     {
         // Never sent in the clear: a recipient without a known, trusted certificate does not get the message, with a reason.
         var certificates = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
@@ -125,7 +127,16 @@ public sealed class OutboxSender(
         var envelope = composer.ComposeEnvelope(message, options.Mailbox.DisplayName, body);
         try
         {
-            var result = await smtp.SendAsync(message.Sender, reachable, MimeWriter.ToBytes(envelope), ct);
+            // Delivery reports come back to this mailbox, matched by the envelope id; headers only, never the content.
+            var dsn = new SmtpSendOptions
+            {
+                Notify = message.Kind == MessageKind.Receipt ? DsnNotify.Never : DsnNotify.Success | DsnNotify.Failure,
+                Return = DsnReturn.Headers,
+                EnvelopeId = message.MessageId,
+                IncludeOriginalRecipient = true,
+            };
+            var bytes = MimeWriter.ToBytes(envelope);
+            var result = await smtp.SendAsync(message.Sender, reachable, bytes, dsn, ct);
             foreach (var rejected in result.Recipients.Where(r => !r.Accepted))
             {
                 refused[rejected.Address] = $"refusé par le serveur : {rejected.StatusCode} {rejected.Response}";
@@ -136,6 +147,10 @@ public sealed class OutboxSender(
                 logger.LogWarning("Message {MessageId} not sent to {Count} recipient(s)", message.MessageId, refused.Count);
             }
             logger.LogInformation("Message {MessageId} sent", message.MessageId);
+            if (message.Kind != MessageKind.Receipt)
+            {
+                await sent.AppendAsync(message.MessageId, bytes, ct);
+            }
         }
         catch (SmtpCommandException e) when (e.StatusCode is >= 500 and < 600)
         {

@@ -7,12 +7,16 @@ using MiSS.Mail.Tls;
 namespace MiSS.Mail.Imap;
 
 /// <summary>
-/// IMAP4rev1 client (RFC 3501, 2177 IDLE, 7888 LITERAL+) for fetching raw messages. One operation at a time;
-/// after a <see cref="MailConnectionException"/> or <see cref="MailProtocolException"/> the client must be disposed.
+/// IMAP4rev1 client (RFC 3501, compatible with IMAP4rev2 servers of RFC 9051; 2177 IDLE, 7888 LITERAL+,
+/// 4959 SASL-IR, 4315 UIDPLUS, 6851 MOVE, 6154 SPECIAL-USE, SASL PLAIN and XOAUTH2) over raw message bytes.
+/// One operation at a time; after a <see cref="MailConnectionException"/> or <see cref="MailProtocolException"/> the
+/// client must be disposed. Every read is bounded by <see cref="ImapClientOptions.CommandTimeout"/> (IDLE by its own
+/// duration and <see cref="ImapClientOptions.DoneTimeout"/>), so a dropped connection is reported, never waited on.
 /// Untagged responses that arrive during any command (EXISTS, EXPUNGE, FETCH, CAPABILITY, ALERT, BYE) update
 /// the client's state; a change noticed outside IDLE makes the next <see cref="IdleAsync"/> return at once.
+/// Mailbox names are given and returned as plain text; they travel in modified UTF-7.
 /// </summary>
-public sealed class ImapClient : IAsyncDisposable
+public sealed partial class ImapClient : IAsyncDisposable
 {
     private const int MaxAlerts = 100;
     private const int NonSynchronizingLiteralLimit = 4096;
@@ -155,52 +159,20 @@ public sealed class ImapClient : IAsyncDisposable
     /// </summary>
     public async Task<ImapMailbox> SelectAsync(string mailbox, CancellationToken ct = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(mailbox);
-        ProtocolText.RejectLineBreaks(mailbox, nameof(mailbox));
+        CheckMailboxName(mailbox, nameof(mailbox));
         using var scope = _gate.Enter(nameof(ImapClient));
-        RequireConnection();
-        RequireProtectedChannel("open a mailbox");
+        return await OpenMailboxAsync("SELECT", mailbox, ct);
+    }
 
-        var exists = 0;
-        uint uidValidity = 0;
-        uint uidNext = 0;
-        _selected = null;
-        await ExecuteAsync(
-            new ImapCommandBuilder("SELECT").AString(ImapMailboxName.Encode(mailbox)),
-            response =>
-            {
-                if (response.IsData("EXISTS") && response.Number is { } count)
-                {
-                    exists = ClampCount(count);
-                    return true;
-                }
-
-                if (response.IsData("RECENT"))
-                {
-                    return true;
-                }
-
-                if (response.IsStatus && response.Code is { } code && code.Words.Length > 0)
-                {
-                    if (code.Name == "UIDVALIDITY")
-                    {
-                        uidValidity = ParseNumber(code.Words[0], "UIDVALIDITY");
-                    }
-                    else if (code.Name == "UIDNEXT")
-                    {
-                        uidNext = ParseNumber(code.Words[0], "UIDNEXT");
-                    }
-                }
-
-                return false;
-            },
-            ct);
-
-        _exists = exists;
-        _pendingChange = false;
-        _existsReported = false;
-        _selected = new ImapMailbox(mailbox, uidValidity, uidNext, exists);
-        return _selected;
+    /// <summary>
+    /// Opens a mailbox read-only with EXAMINE (nothing in it changes, not even \Recent or \Seen) and returns its state
+    /// with <see cref="ImapMailbox.ReadOnly"/> set. Commands that would change it are refused by the server.
+    /// </summary>
+    public async Task<ImapMailbox> ExamineAsync(string mailbox, CancellationToken ct = default)
+    {
+        CheckMailboxName(mailbox, nameof(mailbox));
+        using var scope = _gate.Enter(nameof(ImapClient));
+        return await OpenMailboxAsync("EXAMINE", mailbox, ct);
     }
 
     /// <summary>
@@ -451,6 +423,67 @@ public sealed class ImapClient : IAsyncDisposable
         }
     }
 
+    private async Task<ImapMailbox> OpenMailboxAsync(string verb, string mailbox, CancellationToken ct)
+    {
+        RequireConnection();
+        RequireProtectedChannel("open a mailbox");
+
+        var exists = 0;
+        uint uidValidity = 0;
+        uint uidNext = 0;
+
+        // A failed SELECT or EXAMINE leaves no mailbox selected (RFC 3501 6.3.1).
+        _selected = null;
+        var completion = await ExecuteAsync(
+            new ImapCommandBuilder(verb).AString(ImapMailboxName.Encode(mailbox)),
+            response =>
+            {
+                if (response.IsData("EXISTS") && response.Number is { } count)
+                {
+                    exists = ClampCount(count);
+                    return true;
+                }
+
+                if (response.IsData("RECENT"))
+                {
+                    return true;
+                }
+
+                if (response.IsStatus && response.Code is { } code && code.Words.Length > 0)
+                {
+                    if (code.Name == "UIDVALIDITY")
+                    {
+                        uidValidity = ParseNumber(code.Words[0], "UIDVALIDITY");
+                        return true;
+                    }
+
+                    if (code.Name == "UIDNEXT")
+                    {
+                        uidNext = ParseNumber(code.Words[0], "UIDNEXT");
+                        return true;
+                    }
+                }
+
+                return false;
+            },
+            ct);
+
+        _exists = exists;
+        _pendingChange = false;
+        _existsReported = false;
+        _selected = new ImapMailbox(mailbox, uidValidity, uidNext, exists)
+        {
+            ReadOnly = verb == "EXAMINE" || completion.Code?.Name == "READ-ONLY",
+        };
+        return _selected;
+    }
+
+    private static void CheckMailboxName(string mailbox, string parameterName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(mailbox, parameterName);
+        ProtocolText.RejectLineBreaks(mailbox, parameterName);
+    }
+
     private async Task StartTlsAsync(MailConnection connection, string host, TlsSettings tls, CancellationToken ct)
     {
         if (_authenticated)
@@ -656,6 +689,14 @@ public sealed class ImapClient : IAsyncDisposable
         {
             case "CAPABILITY":
                 SetCapabilities(response.Code.Words);
+                break;
+            case "UIDVALIDITY" when _selected is not null && response.Kind == ImapResponseKind.Untagged
+                && response.Code.Words.Length > 0
+                && uint.TryParse(response.Code.Words[0], NumberStyles.None, CultureInfo.InvariantCulture, out var validity)
+                && validity != _selected.UidValidity:
+                // The UIDs of the selected mailbox were renumbered during the session: every stored UID is void.
+                _selected = _selected with { UidValidity = validity };
+                _pendingChange = true;
                 break;
             case "ALERT":
                 if (_alerts.Count == MaxAlerts)

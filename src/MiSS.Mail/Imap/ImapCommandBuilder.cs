@@ -60,6 +60,16 @@ internal sealed class ImapCommandBuilder
         return this;
     }
 
+    /// <summary>Appends <paramref name="content"/> as a literal whatever it contains (the message of APPEND).</summary>
+    public ImapCommandBuilder Literal(byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        _text.Append(' ');
+        _parts.Add(new Part(_text.ToString(), content));
+        _text.Clear();
+        return this;
+    }
+
     /// <summary>The command as alternating text and literal parts; the last part has no literal.</summary>
     public IReadOnlyList<Part> Build()
     {

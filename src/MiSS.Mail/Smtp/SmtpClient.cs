@@ -7,12 +7,16 @@ using MiSS.Mail.Tls;
 namespace MiSS.Mail.Smtp;
 
 /// <summary>
-/// SMTP submission client (RFC 5321, 3207 STARTTLS, 4954 AUTH, 1870 SIZE, 6152 8BITMIME) over raw message bytes.
+/// SMTP submission client (RFC 5321, 3207 STARTTLS, 4954 AUTH with PLAIN, LOGIN and XOAUTH2, 1870 SIZE,
+/// 6152 8BITMIME, 2920 PIPELINING, 3461 DSN) over raw message bytes.
 /// One operation at a time; after a <see cref="MailConnectionException"/> the client must be disposed.
 /// </summary>
 public sealed class SmtpClient : IAsyncDisposable
 {
     private static readonly byte[] CrLf = "\r\n"u8.ToArray();
+
+    /// <summary>RFC 4954 section 4: servers accept AUTH command lines of at least 12288 octets.</summary>
+    private const int MaxAuthLineLength = 12288;
 
     private readonly SmtpClientOptions _options;
     private readonly OperationGate _gate = new();
@@ -112,47 +116,97 @@ public sealed class SmtpClient : IAsyncDisposable
         using var scope = _gate.Enter(nameof(SmtpClient));
         RequireConnection();
         RequireProtectedChannel("send credentials");
-
-        if (!_extensions.TryGetValue("AUTH", out var offered))
-        {
-            throw new MailException("the SMTP server offers no authentication (no AUTH in its EHLO reply)");
-        }
-
-        var mechanisms = offered.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        SmtpReply reply;
+        var mechanisms = OfferedMechanisms();
         if (mechanisms.Contains("PLAIN", StringComparer.OrdinalIgnoreCase))
         {
-            var initial = Base64($"\0{userName}\0{password}");
-            reply = await CommandAsync("AUTH", $"AUTH PLAIN {initial}", ct);
-            if (reply.Code == 334)
-            {
-                // The server ignored the initial response and asks for it now.
-                reply = await CommandAsync("AUTH", initial, ct);
-            }
+            await AuthenticatePasswordAsync(SmtpAuthMechanism.Plain, userName, password, ct);
         }
         else if (mechanisms.Contains("LOGIN", StringComparer.OrdinalIgnoreCase))
         {
-            reply = await CommandAsync("AUTH", "AUTH LOGIN", ct);
-            if (reply.Code == 334)
-            {
-                reply = await CommandAsync("AUTH", Base64(userName), ct);
-            }
-
-            if (reply.Code == 334)
-            {
-                reply = await CommandAsync("AUTH", Base64(password), ct);
-            }
+            await AuthenticatePasswordAsync(SmtpAuthMechanism.Login, userName, password, ct);
         }
         else
         {
-            throw new MailException($"the SMTP server offers no supported authentication mechanism (offered: {offered}; supported: PLAIN, LOGIN)");
+            throw new MailException($"the SMTP server offers no supported authentication mechanism (offered: {string.Join(' ', mechanisms)}; supported: PLAIN, LOGIN)");
+        }
+    }
+
+    /// <summary>
+    /// Authenticates with the given password mechanism, which the server must offer. Same rules as
+    /// <see cref="AuthenticateAsync(string, string, CancellationToken)"/>.
+    /// </summary>
+    public async Task AuthenticateAsync(string userName, string password, SmtpAuthMechanism mechanism, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(userName);
+        ArgumentNullException.ThrowIfNull(password);
+        var name = mechanism switch
+        {
+            SmtpAuthMechanism.Plain => "PLAIN",
+            SmtpAuthMechanism.Login => "LOGIN",
+            _ => throw new ArgumentOutOfRangeException(nameof(mechanism)),
+        };
+        using var scope = _gate.Enter(nameof(SmtpClient));
+        RequireConnection();
+        RequireProtectedChannel("send credentials");
+        if (!OfferedMechanisms().Contains(name, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new MailException($"the SMTP server does not offer AUTH {name}");
+        }
+
+        await AuthenticatePasswordAsync(mechanism, userName, password, ct);
+    }
+
+    /// <summary>
+    /// Authenticates with SASL XOAUTH2 (an OAuth 2.0 bearer token, as Gmail and Microsoft 365 accept). When the server
+    /// refuses the token it first sends a JSON error as a challenge; the client answers with an empty line and reports
+    /// the final refusal as <see cref="SmtpCommandException"/>, with the JSON "status" added to its text. Refuses a
+    /// channel without TLS unless <see cref="TlsSettings.AllowPlaintext"/>. The token never appears in any exception.
+    /// </summary>
+    /// <param name="userName">The mailbox the token was issued for.</param>
+    /// <param name="accessToken">The OAuth 2.0 access token (not the refresh token).</param>
+    /// <param name="ct">Cancels the exchange; the connection is unusable afterwards.</param>
+    public async Task AuthenticateOAuth2Async(string userName, string accessToken, CancellationToken ct = default)
+    {
+        var initial = SaslOAuth2.InitialResponse(userName, accessToken);
+        using var scope = _gate.Enter(nameof(SmtpClient));
+        RequireConnection();
+        RequireProtectedChannel("send credentials");
+        if (!OfferedMechanisms().Contains("XOAUTH2", StringComparer.OrdinalIgnoreCase))
+        {
+            throw new MailException("the SMTP server does not offer AUTH XOAUTH2");
+        }
+
+        SmtpReply reply;
+        if ("AUTH XOAUTH2 ".Length + initial.Length + 2 <= MaxAuthLineLength)
+        {
+            reply = await CommandAsync("AUTH", $"AUTH XOAUTH2 {initial}", ct);
+        }
+        else
+        {
+            // RFC 4954 section 4: an initial response that would make the line too long is sent after an empty challenge.
+            reply = await CommandAsync("AUTH", "AUTH XOAUTH2", ct);
+            if (reply.Code != 334)
+            {
+                throw SmtpCommandException.FromReply("AUTH", reply);
+            }
+
+            reply = await CommandAsync("AUTH", initial, ct);
         }
 
         if (reply.Code == 334)
         {
-            // More challenges than the mechanism has: abort the exchange (RFC 4954 "*").
-            var cancelled = await CommandAsync("AUTH", "*", ct);
-            throw SmtpCommandException.FromReply("AUTH", cancelled.IsPositive ? reply : cancelled);
+            // The error challenge: a base64 JSON document. The exchange ends with an empty response.
+            var detail = SaslOAuth2.DescribeErrorChallenge(reply.Text);
+            reply = await CommandAsync("AUTH", string.Empty, ct);
+            if (reply.Code == 334)
+            {
+                reply = await CommandAsync("AUTH", "*", ct);
+            }
+
+            if (reply.Code != 235)
+            {
+                throw new SmtpCommandException("AUTH", reply.Code, reply.EnhancedCode, $"{reply.Text}{detail}".Trim());
+            }
         }
 
         if (reply.Code != 235)
@@ -170,8 +224,25 @@ public sealed class SmtpClient : IAsyncDisposable
     /// <param name="recipients">Envelope recipients (at least one).</param>
     /// <param name="message">The complete message as bytes (headers and body).</param>
     /// <param name="ct">Cancels the send; the connection is unusable afterwards.</param>
+    public Task<SmtpSendResult> SendAsync(
+        string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> message, CancellationToken ct = default) =>
+        SendAsync(mailFrom, recipients, message, null, ct);
+
+    /// <summary>
+    /// Sends one message like <see cref="SendAsync(string, IReadOnlyList{string}, ReadOnlyMemory{byte}, CancellationToken)"/>,
+    /// adding the delivery status notification parameters of <paramref name="options"/> when the server offers DSN
+    /// (they are left out silently otherwise). When the server offers PIPELINING (RFC 2920), MAIL FROM and every
+    /// RCPT TO go out in one write and the replies are read in order; the results are the same as without it.
+    /// DATA is sent only after those replies.
+    /// </summary>
+    /// <param name="mailFrom">Envelope sender; empty for the null reverse-path.</param>
+    /// <param name="recipients">Envelope recipients (at least one).</param>
+    /// <param name="message">The complete message as bytes (headers and body).</param>
+    /// <param name="options">DSN parameters; null for none.</param>
+    /// <param name="ct">Cancels the send; the connection is unusable afterwards.</param>
     public async Task<SmtpSendResult> SendAsync(
-        string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> message, CancellationToken ct = default)
+        string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> message, SmtpSendOptions? options,
+        CancellationToken ct = default)
     {
         CheckAddress(mailFrom, nameof(mailFrom), allowEmpty: true);
         ArgumentNullException.ThrowIfNull(recipients);
@@ -185,43 +256,47 @@ public sealed class SmtpClient : IAsyncDisposable
             CheckAddress(recipient, nameof(recipients), allowEmpty: false);
         }
 
+        options?.Validate();
         using var scope = _gate.Enter(nameof(SmtpClient));
         var connection = RequireConnection();
         RequireProtectedChannel("send mail");
 
         var measurement = SmtpDataEncoder.Measure(message.Span);
-        var mailCommand = new StringBuilder($"MAIL FROM:<{mailFrom}>");
-        if (_extensions.ContainsKey("SIZE"))
+        var dsn = options is not null && _extensions.ContainsKey("DSN") ? options : null;
+        var commands = new List<(string Verb, string Line)>(recipients.Count + 1)
         {
-            mailCommand.Append(CultureInfo.InvariantCulture, $" SIZE={measurement.NormalizedSize}");
-        }
+            ("MAIL", BuildMailCommand(mailFrom, recipients, measurement, dsn)),
+        };
+        commands.AddRange(recipients.Select(r => ("RCPT", BuildRecipientCommand(r, dsn))));
 
-        if (measurement.HasEightBit && _extensions.ContainsKey("8BITMIME"))
+        SmtpReply reply;
+        var results = new List<SmtpRecipientResult>(recipients.Count);
+        if (_extensions.ContainsKey("PIPELINING"))
         {
-            mailCommand.Append(" BODY=8BITMIME");
-        }
-
-        if (!ProtocolText.IsAscii(mailFrom) || recipients.Any(r => !ProtocolText.IsAscii(r)))
-        {
-            if (!_extensions.ContainsKey("SMTPUTF8"))
+            var replies = await PipelineAsync(commands, ct);
+            if (!replies[0].IsPositive)
             {
-                throw new MailException("an address contains non-ASCII characters but the server does not offer SMTPUTF8");
+                throw SmtpCommandException.FromReply("MAIL", replies[0]);
             }
 
-            mailCommand.Append(" SMTPUTF8");
+            for (var i = 0; i < recipients.Count; i++)
+            {
+                results.Add(RecipientResult(recipients[i], replies[i + 1]));
+            }
         }
-
-        var reply = await CommandAsync("MAIL", mailCommand.ToString(), ct);
-        if (!reply.IsPositive)
+        else
         {
-            throw SmtpCommandException.FromReply("MAIL", reply);
-        }
+            reply = await CommandAsync("MAIL", commands[0].Line, ct);
+            if (!reply.IsPositive)
+            {
+                throw SmtpCommandException.FromReply("MAIL", reply);
+            }
 
-        var results = new List<SmtpRecipientResult>(recipients.Count);
-        foreach (var recipient in recipients)
-        {
-            reply = await CommandAsync("RCPT", $"RCPT TO:<{recipient}>", ct);
-            results.Add(new SmtpRecipientResult(recipient, reply.IsPositive, reply.Code, string.Join(" ", reply.Lines)));
+            for (var i = 0; i < recipients.Count; i++)
+            {
+                reply = await CommandAsync("RCPT", commands[i + 1].Line, ct);
+                results.Add(RecipientResult(recipients[i], reply));
+            }
         }
 
         if (!results.Exists(r => r.Accepted))
@@ -290,6 +365,192 @@ public sealed class SmtpClient : IAsyncDisposable
             await _connection.DisposeAsync();
             _connection = null;
         }
+    }
+
+    private string[] OfferedMechanisms()
+    {
+        if (!_extensions.TryGetValue("AUTH", out var offered))
+        {
+            throw new MailException("the SMTP server offers no authentication (no AUTH in its EHLO reply)");
+        }
+
+        return offered.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private async Task AuthenticatePasswordAsync(SmtpAuthMechanism mechanism, string userName, string password, CancellationToken ct)
+    {
+        SmtpReply reply;
+        if (mechanism == SmtpAuthMechanism.Plain)
+        {
+            var initial = Base64($"\0{userName}\0{password}");
+            reply = await CommandAsync("AUTH", $"AUTH PLAIN {initial}", ct);
+            if (reply.Code == 334)
+            {
+                // The server ignored the initial response and asks for it now.
+                reply = await CommandAsync("AUTH", initial, ct);
+            }
+        }
+        else
+        {
+            reply = await CommandAsync("AUTH", "AUTH LOGIN", ct);
+            if (reply.Code == 334)
+            {
+                reply = await CommandAsync("AUTH", Base64(userName), ct);
+            }
+
+            if (reply.Code == 334)
+            {
+                reply = await CommandAsync("AUTH", Base64(password), ct);
+            }
+        }
+
+        if (reply.Code == 334)
+        {
+            // More challenges than the mechanism has: abort the exchange (RFC 4954 "*").
+            var cancelled = await CommandAsync("AUTH", "*", ct);
+            throw SmtpCommandException.FromReply("AUTH", cancelled.IsPositive ? reply : cancelled);
+        }
+
+        if (reply.Code != 235)
+        {
+            throw SmtpCommandException.FromReply("AUTH", reply);
+        }
+    }
+
+    private string BuildMailCommand(
+        string mailFrom, IReadOnlyList<string> recipients, SmtpDataEncoder.Measurement measurement, SmtpSendOptions? dsn)
+    {
+        var mailCommand = new StringBuilder($"MAIL FROM:<{mailFrom}>");
+        if (_extensions.ContainsKey("SIZE"))
+        {
+            mailCommand.Append(CultureInfo.InvariantCulture, $" SIZE={measurement.NormalizedSize}");
+        }
+
+        if (measurement.HasEightBit && _extensions.ContainsKey("8BITMIME"))
+        {
+            mailCommand.Append(" BODY=8BITMIME");
+        }
+
+        if (!ProtocolText.IsAscii(mailFrom) || recipients.Any(r => !ProtocolText.IsAscii(r)))
+        {
+            if (!_extensions.ContainsKey("SMTPUTF8"))
+            {
+                throw new MailException("an address contains non-ASCII characters but the server does not offer SMTPUTF8");
+            }
+
+            mailCommand.Append(" SMTPUTF8");
+        }
+
+        if (dsn?.Return is { } ret)
+        {
+            mailCommand.Append(ret == DsnReturn.Full ? " RET=FULL" : " RET=HDRS");
+        }
+
+        if (dsn?.EnvelopeId is { } envelopeId)
+        {
+            mailCommand.Append(" ENVID=").Append(SmtpXText.Encode(envelopeId));
+        }
+
+        return mailCommand.ToString();
+    }
+
+    private static string BuildRecipientCommand(string recipient, SmtpSendOptions? dsn)
+    {
+        var command = new StringBuilder($"RCPT TO:<{recipient}>");
+        if (dsn is null)
+        {
+            return command.ToString();
+        }
+
+        if (dsn.Notify != DsnNotify.None)
+        {
+            var notify = dsn.Notify == DsnNotify.Never
+                ? ["NEVER"]
+                : new[] { (DsnNotify.Success, "SUCCESS"), (DsnNotify.Failure, "FAILURE"), (DsnNotify.Delay, "DELAY") }
+                    .Where(v => dsn.Notify.HasFlag(v.Item1)).Select(v => v.Item2);
+            command.Append(" NOTIFY=").AppendJoin(',', notify);
+        }
+
+        if (dsn.IncludeOriginalRecipient && ProtocolText.IsAscii(recipient))
+        {
+            command.Append(" ORCPT=rfc822;").Append(SmtpXText.Encode(recipient));
+        }
+
+        return command.ToString();
+    }
+
+    private static SmtpRecipientResult RecipientResult(string recipient, SmtpReply reply) =>
+        new(recipient, reply.IsPositive, reply.Code, string.Join(" ", reply.Lines));
+
+    /// <summary>
+    /// Sends <paramref name="commands"/> in one write and reads one reply per command, in order (RFC 2920). The
+    /// write runs while the replies are read, so that a server that answers before it has read everything cannot
+    /// make both sides wait on full buffers. A 421 ends the exchange at once, as it does without pipelining.
+    /// </summary>
+    private async Task<List<SmtpReply>> PipelineAsync(IReadOnlyList<(string Verb, string Line)> commands, CancellationToken ct)
+    {
+        var connection = RequireConnection();
+        var payload = Encoding.UTF8.GetBytes(string.Concat(commands.Select(c => c.Line + "\r\n")));
+        var writeCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var write = connection.WriteChunkedAsync(payload, writeCancel.Token).AsTask();
+        var replies = new List<SmtpReply>(commands.Count);
+        try
+        {
+            foreach (var (verb, _) in commands)
+            {
+                SmtpReply reply;
+                try
+                {
+                    reply = await ReadReplyAsync($"waiting for the reply to {verb}", _options.CommandTimeout, ct);
+                }
+                catch (MailConnectionException) when (replies.Count > 0 && !replies[0].IsPositive)
+                {
+                    // MAIL was refused and the server went away before answering the rest: the refusal is what
+                    // matters to the caller (the connection is marked unusable all the same).
+                    throw SmtpCommandException.FromReply("MAIL", replies[0]);
+                }
+
+                if (reply.Code == 421)
+                {
+                    throw SmtpCommandException.FromReply(verb, reply);
+                }
+
+                replies.Add(reply);
+            }
+        }
+        catch
+        {
+            // The connection is broken (or the server is closing it): stop writing, and observe the write's fate.
+            connection.MarkBroken("a pipelined exchange failed");
+            await writeCancel.CancelAsync();
+            _ = write.ContinueWith(
+                static (t, state) =>
+                {
+                    _ = t.Exception;
+                    ((CancellationTokenSource)state!).Dispose();
+                },
+                writeCancel,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            throw;
+        }
+
+        try
+        {
+            // Every reply has arrived, so the server has read every command: the write has finished.
+            await write;
+        }
+        catch (Exception ex)
+        {
+            throw connection.Translate(ex, "sending MAIL and RCPT", _options.CommandTimeout, timedOut: false, ct);
+        }
+        finally
+        {
+            writeCancel.Dispose();
+        }
+
+        return replies;
     }
 
     private async Task HelloAsync(CancellationToken ct)
