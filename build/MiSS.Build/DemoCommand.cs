@@ -60,7 +60,30 @@ static class DemoCommand
                 Console.Error.WriteLine($"demo: the message did not arrive verified. {show.StandardError}");
                 return 1;
             }
-            Step("Demo done: signed and encrypted by Claire's MiSS, verified by Julien's. Logs: " + root);
+
+            Step($"{julien.DisplayName} reads it and answers in the same conversation");
+            await CommandRunner.RunCheckedAsync("dotnet", [miss, "read", messageId, "--config", configs[julien.Id]]);
+            var reply = (await CommandRunner.RunCheckedAsync("dotnet", [miss, "send", "--config", configs[julien.Id], "--to", claire.Address,
+                "--text", "Je passe demain à 9 h et je t'envoie la photo. Julien"])).StandardOutput.Trim();
+            var answer = await CommandRunner.RunAsync("dotnet", [miss, "show", reply, "--config", configs[claire.Id], "--wait", "30"]);
+            Console.WriteLine(Indent(answer.StandardOutput));
+
+            Step($"{claire.DisplayName}'s MiSS: her message was delivered, then read");
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            CommandResult state;
+            do
+            {
+                state = await CommandRunner.RunAsync("dotnet", [miss, "show", messageId, "--config", configs[claire.Id]]);
+                await Task.Delay(300);
+            }
+            while (!state.StandardOutput.Contains($"{julien.Address} lu", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+            Console.WriteLine(Indent(state.StandardOutput.Split('\n').First(l => l.StartsWith("Suivi", StringComparison.Ordinal))));
+            if (answer.ExitCode != 0 || !state.StandardOutput.Contains($"{julien.Address} lu", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine("demo: the reply or the read receipt did not come back.");
+                return 1;
+            }
+            Step("Demo done: every message signed and encrypted, verified on arrival, delivered and read. Logs: " + root);
             return 0;
         }
         finally

@@ -18,7 +18,7 @@ public static class MessageText
     }
 
     /// <summary>Every detail of one message.</summary>
-    public static string Details(StoredMessage m) => string.Join(Environment.NewLine, new[]
+    public static string Details(StoredMessage m, IReadOnlyList<RecipientState> recipients) => string.Join(Environment.NewLine, new[]
         {
             $"Message-ID : {m.MessageId}",
             $"De         : {m.Sender}",
@@ -26,9 +26,19 @@ public static class MessageText
             string.IsNullOrEmpty(m.Subject) ? null : $"Groupe     : {m.Subject}",
             $"Date       : {m.CreatedAt.ToLocalTime().ToString("F", French)}",
             $"État       : {Status(m)}",
+            recipients.Count == 0 ? null : "Suivi      : " + string.Join(" ; ", recipients.Select(r => $"{r.Address} {Delivery(r)}")),
             "",
             m.Body,
         }.Where(line => line is not null));
+
+    static string Delivery(RecipientState r) => r.State switch
+    {
+        DeliveryState.Queued => "en attente",
+        DeliveryState.Sent => "envoyé",
+        DeliveryState.Delivered => "distribué",
+        DeliveryState.Read => "lu",
+        _ => "échec : " + r.Reason,
+    };
 
     static string Status(StoredMessage m) => m.State switch
     {

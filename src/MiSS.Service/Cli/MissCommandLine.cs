@@ -21,6 +21,7 @@ public static class MissCommandLine
                                                 écrit dans la conversation avec ce correspondant (ou dans le
                                                 groupe NOM, créé avec ces membres) et affiche le Message-ID
           conversations                         liste les conversations et leurs membres
+          read MESSAGE-ID [...]                 marque des messages reçus comme lus (accusé de lecture si demandé)
           messages [--limit N]                  liste les derniers messages
           show MESSAGE-ID [--wait SECONDES]     affiche un message (en l'attendant au besoin)
           quarantine                            liste les messages mis en quarantaine et leur motif
@@ -37,6 +38,7 @@ public static class MissCommandLine
                 "run" => await RunServiceAsync(arguments),
                 "send" => await SendAsync(arguments),
                 "conversations" => await ConversationsAsync(arguments),
+                "read" => await ReadAsync(arguments),
                 "messages" => await ListAsync(arguments),
                 "show" => await ShowAsync(arguments),
                 "quarantine" => await QuarantineAsync(arguments),
@@ -117,6 +119,18 @@ public static class MissCommandLine
         return 0;
     }
 
+    static async Task<int> ReadAsync(CommandArguments arguments)
+    {
+        if (arguments.Positional.Count == 0)
+        {
+            throw new ArgumentException("read demande au moins un MESSAGE-ID");
+        }
+        var (service, _) = OpenConversations(LoadOptions(arguments));
+        var count = await service.MarkReadAsync(arguments.Positional.Select(id => id.Trim('<', '>')));
+        Console.WriteLine($"{count} message(s) marqué(s) comme lu(s)");
+        return 0;
+    }
+
     static async Task<int> ConversationsAsync(CommandArguments arguments)
     {
         var (_, conversations) = OpenConversations(LoadOptions(arguments));
@@ -149,7 +163,7 @@ public static class MissCommandLine
         {
             if (await store.GetAsync(messageId) is { } message)
             {
-                Console.WriteLine(MessageText.Details(message));
+                Console.WriteLine(MessageText.Details(message, await store.RecipientStatesAsync(message.Id)));
                 return 0;
             }
             if (DateTime.UtcNow >= deadline)
