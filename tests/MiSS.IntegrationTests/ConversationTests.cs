@@ -1,6 +1,7 @@
 using MiSS.Core.Conversations;
 using MiSS.Core.Messaging;
 using MiSS.DevEnvironment;
+using static MiSS.IntegrationTests.Practitioners;
 
 namespace MiSS.IntegrationTests;
 
@@ -10,10 +11,6 @@ public class ConversationTests
     [SetUp]
     public Task StartFromEmptyInboxes() => MailServerFixture.EmptyInboxesAsync();
 
-    static DevPractitioner Claire => DevPki.Practitioners[0];
-    static DevPractitioner Julien => DevPki.Practitioners[1];
-    static DevPractitioner Sophie => DevPki.Practitioners[2];
-    static DevPractitioner Marc => DevPki.Practitioners[3];
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Test]

@@ -1,6 +1,7 @@
 using System.Text;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
+using static MiSS.IntegrationTests.Practitioners;
 
 namespace MiSS.IntegrationTests;
 
@@ -10,8 +11,6 @@ public class InboxIntakeTests
     [SetUp]
     public Task StartFromEmptyInboxes() => MailServerFixture.EmptyInboxesAsync();
 
-    static DevPractitioner Claire => DevPki.Practitioners[0];
-    static DevPractitioner Sophie => DevPki.Practitioners[2];
 
     [Test]
     public async Task Bad_mail_is_quarantined_with_its_reason_and_the_next_message_still_arrives()

@@ -2,6 +2,7 @@ using System.Text;
 using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
+using static MiSS.IntegrationTests.Practitioners;
 
 namespace MiSS.IntegrationTests;
 
@@ -12,8 +13,6 @@ namespace MiSS.IntegrationTests;
 /// </summary>
 public class MailClientInteropTests
 {
-    static DevPractitioner Claire => DevPki.Practitioners[0];
-    static DevPractitioner Julien => DevPki.Practitioners[1];
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [SetUp]

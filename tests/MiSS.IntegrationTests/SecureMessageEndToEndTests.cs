@@ -4,6 +4,7 @@ using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
 using MiSS.Mail.Mime;
+using static MiSS.IntegrationTests.Practitioners;
 
 namespace MiSS.IntegrationTests;
 
@@ -16,8 +17,6 @@ public class SecureMessageEndToEndTests
     [SetUp]
     public Task StartFromEmptyInboxes() => MailServerFixture.EmptyInboxesAsync();
 
-    static DevPractitioner Claire => DevPki.Practitioners[0];
-    static DevPractitioner Julien => DevPki.Practitioners[1];
 
     [Test]
     public async Task A_message_crosses_the_mail_server_encrypted_and_arrives_verified_through_idle()

@@ -298,7 +298,7 @@ internal sealed class MimeParser
             }
             if (MatchDelimiter(pos, out _, out _, out _, out _))
                 break;
-            var colon = FieldColon(line);
+            var colon = MimeSyntax.FieldColon(line);
             if (colon < 0)
             {
                 // A long field wrapped without indentation by some relay: the line continues the current field
@@ -341,18 +341,6 @@ internal sealed class MimeParser
         }
     }
 
-    /// <summary>Index of the colon of a field line "name [WSP] :", or -1.</summary>
-    private static int FieldColon(ReadOnlySpan<byte> line)
-    {
-        var i = 0;
-        while (i < line.Length && MimeSyntax.IsFieldNameChar(line[i]))
-            i++;
-        var nameLength = i;
-        while (i < line.Length && MimeSyntax.IsWsp(line[i]))
-            i++;
-        return nameLength > 0 && i < line.Length && line[i] == (byte)':' ? i : -1;
-    }
-
     /// <summary>True when the line at <paramref name="pos"/> is a header field or a continuation line.</summary>
     private bool ContinuesHeaderBlock(int pos)
     {
@@ -364,7 +352,7 @@ internal sealed class MimeParser
         var line = (newline < 0 ? rest : rest[..newline]).TrimEnd("\r"u8);
         if (line.IsEmpty || MatchDelimiter(pos, out _, out _, out _, out _))
             return false;
-        return MimeSyntax.IsWsp(line[0]) || FieldColon(line) > 0;
+        return MimeSyntax.IsWsp(line[0]) || MimeSyntax.FieldColon(line) > 0;
     }
 
     // "From " starts an mbox separator, unless it is the field "From :" written with obsolete spacing.

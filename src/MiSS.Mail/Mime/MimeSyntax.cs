@@ -82,4 +82,16 @@ internal static class MimeSyntax
         }
         return sb.ToString().Trim();
     }
+
+    /// <summary>Index of the colon of a field line "name [WSP] :", or -1.</summary>
+    public static int FieldColon(ReadOnlySpan<byte> line)
+    {
+        var i = 0;
+        while (i < line.Length && IsFieldNameChar(line[i]))
+            i++;
+        var nameLength = i;
+        while (i < line.Length && IsWsp(line[i]))
+            i++;
+        return nameLength > 0 && i < line.Length && line[i] == (byte)':' ? i : -1;
+    }
 }

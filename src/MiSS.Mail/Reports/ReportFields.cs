@@ -58,7 +58,7 @@ internal static class ReportFields
                     }
                     continue;
                 }
-                var colon = MimeSyntax.IsWsp(line[0]) ? -1 : FieldColon(line);
+                var colon = MimeSyntax.IsWsp(line[0]) ? -1 : MimeSyntax.FieldColon(line);
                 if (colon > 0)
                 {
                     Flush();
@@ -106,18 +106,6 @@ internal static class ReportFields
         {
             ArrayPool<byte>.Shared.Return(value);
         }
-    }
-
-    /// <summary>Index of the colon of a field line "name [WSP] :", or -1.</summary>
-    private static int FieldColon(ReadOnlySpan<byte> line)
-    {
-        var i = 0;
-        while (i < line.Length && MimeSyntax.IsFieldNameChar(line[i]))
-            i++;
-        var nameLength = i;
-        while (i < line.Length && MimeSyntax.IsWsp(line[i]))
-            i++;
-        return nameLength > 0 && i < line.Length && line[i] == (byte)':' ? i : -1;
     }
 
     /// <summary>True when the field has that name (case-insensitive).</summary>
