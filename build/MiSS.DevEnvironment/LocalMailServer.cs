@@ -43,6 +43,12 @@ public sealed class LocalMailServer : IAsyncDisposable
         _config = config;
     }
 
+    /// <summary>
+    /// A domain whose mail Postfix accepts at submission and then bounces (delivery status notification, "failed"):
+    /// what an unreachable or refusing remote server does, without any network.
+    /// </summary>
+    public const string BouncingDomain = "bounce.mssante.test";
+
     /// <summary>The loopback address every service listens on.</summary>
     public string Host => "127.0.0.1";
 
@@ -198,6 +204,7 @@ public sealed class LocalMailServer : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(_config.PostfixDirectory, "master.cf"), _config.PostfixMaster(), ct);
         await File.WriteAllTextAsync(_config.UsersPath, MailServerConfiguration.Users(Options.Accounts), ct);
         await File.WriteAllTextAsync(_config.VirtualMailboxPath, MailServerConfiguration.VirtualMailboxes(Options.Accounts), ct);
+        await File.WriteAllTextAsync(_config.TransportPath, _config.Transports(), ct);
 
         // The password file is for Dovecot's auth processes only.
         UnixPermissions.Set(_config.UsersPath, UnixPermissions.OwnerOnly | UnixFileMode.GroupRead);

@@ -25,6 +25,7 @@ internal sealed class MailServerConfiguration(string root, string domain, MailSe
     public string LogDirectory => Path.Combine(root, "log");
     public string UsersPath => Path.Combine(DovecotDirectory, "users");
     public string VirtualMailboxPath => Path.Combine(PostfixDirectory, "vmailbox");
+    public string TransportPath => Path.Combine(PostfixDirectory, "transport");
     public string InstanceName => "miss-" + Path.GetFileName(root.TrimEnd('/'));
 
     public string Dovecot() => $$"""
@@ -106,6 +107,7 @@ internal sealed class MailServerConfiguration(string root, string domain, MailSe
         virtual_mailbox_domains = {domain}
         virtual_mailbox_maps = texthash:{VirtualMailboxPath}
         virtual_transport = lmtp:unix:{Path.Combine(DovecotRunDirectory, "lmtp")}
+        transport_maps = texthash:{TransportPath}
         smtpd_tls_cert_file = {certPath}
         smtpd_tls_key_file = {keyPath}
         smtpd_tls_security_level = may
@@ -160,6 +162,12 @@ internal sealed class MailServerConfiguration(string root, string domain, MailSe
         postlog    unix-dgram n - n -    1 postlogd
 
         """;
+
+    /// <summary>
+    /// Mail to the bouncing domain is accepted at submission, queued, then handed to this server's own receiving port,
+    /// which refuses to relay it: Postfix bounces it with a delivery status notification, as a remote refusal would.
+    /// </summary>
+    public string Transports() => $"{LocalMailServer.BouncingDomain} smtp:[127.0.0.1]:{ports.Smtp}\n";
 
     public static string Users(IEnumerable<MailAccount> accounts) =>
         string.Concat(accounts.Select(a => $"{a.Address}:{{PLAIN}}{a.Password}::::::\n"));

@@ -62,6 +62,8 @@ public class ConversationTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => sophie.Conversations.SendTextAsync(sophieSide.Id, "encore moi"));
         var julienSide = await julien.ConversationStore.GetAsync(atJulien.Conversation!.Value);
         Assert.That(julienSide!.Membership.Members, Is.EqualTo(new[] { Claire.Address, Julien.Address }));
+        var raw = System.Text.Encoding.Latin1.GetString((await MailServerFixture.FetchRawAsync(Julien, after.MessageId))!);
+        Assert.That(raw, Does.Not.Contain("Soins de Mme D").And.Not.Contain(Sophie.Address), "neither the group's name nor its members on the server");
     }
 
     [Test]
@@ -194,5 +196,24 @@ public class ConversationTests
         var trust = MiSS.Core.Secure.SmimeTrust.FromPemFiles(pki.TrustAnchorsPath, pki.IntermediatesPath,
             System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck, TimeProvider.System);
         return new MiSS.Core.Secure.SmimeOpener(trust, pki.LoadPractitioner(Claire)).Open(MiSS.Mail.Mime.MimeReader.ReadMessage(raw));
+    }
+
+    [Test]
+    public async Task A_bounce_from_the_mail_system_turns_the_recipient_to_failed_with_its_reason()
+    {
+        await using var claire = await MissInstance.StartAsync(Claire);
+        // Accepted at submission, then bounced: the failure arrives later, as an RFC 3464 report in Claire's inbox.
+        var remote = "dr.distant@" + LocalMailServer.BouncingDomain;
+        var certificate = MailServerFixture.Pki.IssuePractitionerCertificate(Julien, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), remote);
+        await claire.Store.SaveCertificateAsync(remote, certificate, "test");
+        var conversation = await claire.Conversations.StartDirectAsync(remote);
+
+        var sent = await claire.Conversations.SendTextAsync(conversation.Id, "Message qui ne sera pas distribué");
+
+        var states = await TestWait.ForAsync(async () =>
+            (await claire.Store.RecipientStatesAsync(sent.Id)) is [{ State: DeliveryState.Failed }] s ? s : null, Patience, "the bounce");
+        Assert.That((await claire.Store.GetAsync(sent.MessageId))!.State, Is.EqualTo(MessageState.Sent), "the server had accepted it");
+        Assert.That(states[0].Reason, Does.StartWith("non distribué : ").And.Contain("5.7.1"), "the remote server's diagnostic is kept");
+        Assert.That(await claire.Store.ListQuarantineAsync(), Is.Empty, "the bounce was matched to the message");
     }
 }
