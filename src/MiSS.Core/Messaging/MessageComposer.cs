@@ -14,9 +14,10 @@ public sealed class MessageComposer(string productReference)
     /// The content to seal. Subject, From, To, Date, Message-ID, threading ids and every MiSS header are inside
     /// (protected headers): the receiver trusts these, not the outer ones, which any relay could rewrite.
     /// </summary>
-    public MimeEntity ComposeContent(StoredMessage message, Conversation? conversation, string senderDisplayName)
+    public MimeEntity ComposeContent(StoredMessage message, Conversation? conversation, string senderDisplayName,
+        IReadOnlyList<NewAttachment>? attachments = null)
     {
-        var content = message.Kind == MessageKind.Receipt ? ComposeReceipt(message) : ComposeText(message.Body);
+        var content = message.Kind == MessageKind.Receipt ? ComposeReceipt(message) : ComposeText(message.Body, attachments);
         var headers = content.Headers;
         content.ContentType.Parameters["protected-headers"] = "v1";
         AddAddressing(headers, message, senderDisplayName);
@@ -53,9 +54,24 @@ public sealed class MessageComposer(string productReference)
         return envelope;
     }
 
-    /// <summary>The text, then the footer that a recipient without MiSS reads (after an RFC 3676 signature separator).</summary>
-    static MimePart ComposeText(string text) =>
-        MimePart.CreateText($"{text.ReplaceLineEndings("\r\n")}\r\n\r\n{MissHeaders.FooterSeparator}\r\n{MissHeaders.Footer}\r\n");
+    /// <summary>
+    /// The text, then the footer that a recipient without MiSS reads (after an RFC 3676 signature separator); with
+    /// attachments, a multipart/mixed of the text and each attachment (base64, its sanitised file name).
+    /// </summary>
+    static MimeEntity ComposeText(string text, IReadOnlyList<NewAttachment>? attachments)
+    {
+        var body = MimePart.CreateText($"{text.ReplaceLineEndings("\r\n")}\r\n\r\n{MissHeaders.FooterSeparator}\r\n{MissHeaders.Footer}\r\n");
+        if (attachments is not { Count: > 0 })
+        {
+            return body;
+        }
+        var mixed = new Multipart("mixed") { Parts = { body } };
+        foreach (var attachment in attachments)
+        {
+            mixed.Parts.Add(MimePart.CreateAttachment(attachment.MediaType, attachment.Content, attachment.FileName));
+        }
+        return mixed;
+    }
 
     /// <summary>
     /// A read receipt: an RFC 8098 MDN for the first message read, and X-MiSS-Read listing every message it covers, so

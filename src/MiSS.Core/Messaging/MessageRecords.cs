@@ -65,6 +65,23 @@ public sealed record SignatureRecord(OpenStatus Status, string Detail, string? S
     public bool IsVerified => Status == OpenStatus.Verified;
 }
 
+/// <summary>An attachment ready to be stored: already checked, and for photos already processed (metadata stripped).</summary>
+/// <param name="FileName">Sanitised file name.</param>
+/// <param name="MediaType">The type its bytes really are.</param>
+/// <param name="Content">The bytes.</param>
+/// <param name="Thumbnail">A small JPEG for lists (photos only).</param>
+/// <param name="RefusedReason">For an incoming attachment that failed the checks: why (its bytes are not kept).</param>
+public sealed record NewAttachment(string FileName, string MediaType, byte[] Content, byte[]? Thumbnail = null, int? Width = null,
+    int? Height = null, string? RefusedReason = null);
+
+/// <summary>An attachment as the store keeps it (its bytes are read with <c>MessageStore.ReadAttachment</c>).</summary>
+public sealed record StoredAttachment(long Id, int Position, string FileName, string MediaType, long Size, string Sha256, string? Blob,
+    string? ThumbnailBlob, int? Width, int? Height, string? RefusedReason)
+{
+    /// <summary>True when the attachment was refused on arrival (nothing stored but its description and reason).</summary>
+    public bool IsRefused => RefusedReason is not null;
+}
+
 /// <summary>A message as the store keeps it.</summary>
 public sealed record StoredMessage(
     long Id,
@@ -104,7 +121,8 @@ public sealed record OutgoingDraft(
     long? Conversation = null,
     MessageKind Kind = MessageKind.Text,
     string? InReplyTo = null,
-    IReadOnlyList<string>? References = null);
+    IReadOnlyList<string>? References = null,
+    IReadOnlyList<NewAttachment>? Attachments = null);
 
 /// <summary>A message just received and opened, ready to be stored.</summary>
 public sealed record ReceivedMessage(
@@ -119,4 +137,5 @@ public sealed record ReceivedMessage(
     long? Conversation = null,
     MessageKind Kind = MessageKind.Text,
     string? InReplyTo = null,
-    IReadOnlyList<string>? References = null);
+    IReadOnlyList<string>? References = null,
+    IReadOnlyList<NewAttachment>? Attachments = null);

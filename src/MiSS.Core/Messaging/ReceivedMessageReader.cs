@@ -17,7 +17,8 @@ public static class ReceivedMessageReader
         var date = inner?["Date"] is { } protectedDate ? MailDate.Parse(protectedDate) : envelope.Date;
         var recipients = inner?["To"] is { } protectedTo ? AddressParser.ParseList(protectedTo) : envelope.To;
         var signature = new SignatureRecord(opened.Status, opened.Detail, opened.Signer?.DisplayName, opened.Signer?.Rpps, opened.WasEncrypted);
-        var text = content is null ? "" : FindText(content) ?? "";
+        var (textPart, attachments) = content is null ? (null, []) : Split(content);
+        var text = textPart?.GetText() ?? "";
         var message = new ReceivedMessage(
             envelope.MessageId ?? "",
             from?.Address ?? "",
@@ -29,7 +30,8 @@ public static class ReceivedMessageReader
             signature,
             Kind: protocol.Kind,
             InReplyTo: protocol.InReplyTo,
-            References: protocol.References);
+            References: protocol.References,
+            Attachments: attachments);
         return (message, protocol);
     }
 
@@ -41,17 +43,33 @@ public static class ReceivedMessageReader
         return (separator >= 0 ? lines[..separator] : lines).TrimEnd();
     }
 
-    /// <summary>The first text/plain part, depth first, without recursion (hostile nesting cannot overflow the stack).</summary>
-    static string? FindText(MimeEntity root)
+    /// <summary>How many attachments a message may carry; more is refused as a whole by the checks.</summary>
+    public const int MaxAttachments = 50;
+
+    /// <summary>
+    /// The message text (the first inline text/plain part, depth first) and every other leaf part as an unchecked
+    /// attachment, without recursion (hostile nesting cannot overflow the stack). The caller checks the attachments.
+    /// </summary>
+    static (MimePart? Text, List<NewAttachment> Attachments) Split(MimeEntity root)
     {
+        MimePart? text = null;
+        var attachments = new List<NewAttachment>();
         var pending = new Stack<MimeEntity>();
         pending.Push(root);
-        while (pending.Count > 0)
+        while (pending.Count > 0 && attachments.Count <= MaxAttachments)
         {
             switch (pending.Pop())
             {
-                case MimePart { ContentType.MimeType: "text/plain" } text when text.ContentDisposition?.Disposition is not "attachment":
-                    return text.GetText();
+                case MimePart { ContentType.MimeType: "text/plain" } plain when text is null && plain.ContentDisposition?.Disposition is not "attachment":
+                    text = plain;
+                    break;
+                case MimePart part:
+                    attachments.Add(new NewAttachment(part.FileName ?? part.ContentType.Name ?? "", part.ContentType.MimeType, part.Content.ToArray()));
+                    break;
+                case MessagePart embedded:
+                    // Kept as an attachment, not opened: the checks decide whether it may be stored.
+                    attachments.Add(new NewAttachment("message.eml", "message/rfc822", MimeWriter.ToBytes(embedded.Message)));
+                    break;
                 case Multipart multipart:
                     for (var i = multipart.Parts.Count - 1; i >= 0; i--)
                     {
@@ -60,6 +78,6 @@ public static class ReceivedMessageReader
                     break;
             }
         }
-        return null;
+        return (text, attachments);
     }
 }

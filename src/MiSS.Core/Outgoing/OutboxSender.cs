@@ -122,7 +122,9 @@ public sealed class OutboxSender(
         }
 
         var conversation = message.Conversation is { } id ? await conversations.GetAsync(id, ct) : null;
-        var content = composer.ComposeContent(message, conversation, options.Mailbox.DisplayName);
+        var attachments = (await store.AttachmentsAsync(message.Id, ct))
+            .Select(a => new NewAttachment(a.FileName, a.MediaType, store.ReadAttachment(a))).ToList();
+        var content = composer.ComposeContent(message, conversation, options.Mailbox.DisplayName, attachments);
         var body = seal.SignAndEncrypt(content, own.Certificate, certificates);
         var envelope = composer.ComposeEnvelope(message, options.Mailbox.DisplayName, body);
         try

@@ -18,17 +18,20 @@ public sealed class MessageStore
         """;
 
     readonly StoreDatabase _db;
+    readonly BlobStore _blobs;
     readonly TimeProvider _time;
 
-    /// <summary>The message store over an open database.</summary>
-    public MessageStore(StoreDatabase db, TimeProvider time)
+    /// <summary>The message store over an open database and its attachment blobs.</summary>
+    public MessageStore(StoreDatabase db, BlobStore blobs, TimeProvider time)
     {
         _db = db;
+        _blobs = blobs;
         _time = time;
     }
 
-    /// <summary>Opens (creating or migrating) the database at <paramref name="path"/> and the message store over it.</summary>
-    public static MessageStore Open(string path, TimeProvider time) => new(StoreDatabase.Open(path), time);
+    /// <summary>Opens (creating or migrating) the database at <paramref name="path"/>, with the blobs beside it.</summary>
+    public static MessageStore Open(string path, TimeProvider time) =>
+        new(StoreDatabase.Open(path), BlobStore.Open(Path.GetDirectoryName(Path.GetFullPath(path))!), time);
 
     long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -57,6 +60,7 @@ public sealed class MessageStore
             insert.Transaction = transaction;
             await insert.ExecuteNonQueryAsync(ct);
         }
+        await InsertAttachmentsAsync(connection, transaction, messageId, draft.Attachments, ct);
         foreach (var recipient in draft.Recipients.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             await using var state = StoreDatabase.Command(connection, """
@@ -127,22 +131,72 @@ public sealed class MessageStore
             r => new RecipientState(r.GetString(0), Enum.Parse<DeliveryState>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetString(2),
                 DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))), ct, ("$id", id));
 
-    /// <summary>Stores a received message. Returns false when a message with that Message-ID is already stored.</summary>
+    /// <summary>Stores a received message and its attachments. Returns false when a message with that Message-ID is already stored.</summary>
     public async Task<bool> SaveReceivedAsync(ReceivedMessage message, CancellationToken ct = default)
     {
         var now = Now;
-        return await _db.ExecuteAsync("""
+        await using var connection = await _db.ConnectAsync(ct);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var insert = StoreDatabase.Command(connection, """
             INSERT INTO messages (message_id, direction, sender, recipients, subject, body, state, created_at, received_at, signature,
                                   conversation, kind, in_reply_to, message_references)
             VALUES ($message_id, 'Incoming', $sender, $recipients, $subject, $body, 'Received', $created, $now, $signature,
                     $conversation, $kind, $in_reply_to, $references)
             ON CONFLICT (message_id) DO NOTHING
-            """, ct,
+            """,
             ("$message_id", message.MessageId), ("$sender", message.Sender), ("$recipients", JsonSerializer.Serialize(message.Recipients)),
             ("$subject", message.Subject), ("$body", message.Body), ("$created", message.SentAt?.ToUnixTimeMilliseconds() ?? now),
             ("$now", now), ("$signature", JsonSerializer.Serialize(message.Signature)), ("$conversation", message.Conversation),
             ("$kind", message.Kind.ToString()), ("$in_reply_to", message.InReplyTo),
-            ("$references", JsonSerializer.Serialize(message.References ?? []))) == 1;
+            ("$references", JsonSerializer.Serialize(message.References ?? [])));
+        insert.Transaction = transaction;
+        if (await insert.ExecuteNonQueryAsync(ct) == 0)
+        {
+            return false;
+        }
+        await InsertAttachmentsAsync(connection, transaction, message.MessageId, message.Attachments, ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>The attachments of a message, in order.</summary>
+    public Task<IReadOnlyList<StoredAttachment>> AttachmentsAsync(long messageId, CancellationToken ct = default) =>
+        _db.QueryAsync("""
+            SELECT id, position, file_name, media_type, size, sha256, blob, thumbnail_blob, width, height, refused_reason
+            FROM attachments WHERE message = $message ORDER BY position
+            """, r => new StoredAttachment(r.GetInt64(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5),
+                r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetInt32(8),
+                r.IsDBNull(9) ? null : r.GetInt32(9), r.IsDBNull(10) ? null : r.GetString(10)), ct, ("$message", messageId));
+
+    /// <summary>The bytes of a stored attachment (decrypted).</summary>
+    public byte[] ReadAttachment(StoredAttachment attachment) =>
+        _blobs.Get(attachment.Blob ?? throw new InvalidOperationException($"la pièce jointe a été refusée : {attachment.RefusedReason}"));
+
+    /// <summary>The thumbnail of a stored photo, if it has one.</summary>
+    public byte[]? ReadThumbnail(StoredAttachment attachment) => attachment.ThumbnailBlob is { } blob ? _blobs.Get(blob) : null;
+
+    /// <summary>
+    /// Writes the blobs first (durable), then the rows in the message's transaction: a crash leaves at worst an
+    /// unreferenced blob, never a row without its bytes.
+    /// </summary>
+    async Task InsertAttachmentsAsync(SqliteConnection connection, SqliteTransaction transaction, string messageId,
+        IReadOnlyList<NewAttachment>? attachments, CancellationToken ct)
+    {
+        for (var position = 0; position < (attachments?.Count ?? 0); position++)
+        {
+            var a = attachments![position];
+            var blob = a.RefusedReason is null ? _blobs.Put(a.Content) : null;
+            var thumbnail = a.RefusedReason is null && a.Thumbnail is { } t ? _blobs.Put(t) : null;
+            await using var insert = StoreDatabase.Command(connection, """
+                INSERT INTO attachments (message, position, file_name, media_type, size, sha256, blob, thumbnail_blob, width, height, refused_reason)
+                VALUES ((SELECT id FROM messages WHERE message_id = $message_id), $position, $name, $type, $size, $sha256, $blob, $thumbnail,
+                        $width, $height, $refused)
+                """, ("$message_id", messageId), ("$position", position), ("$name", a.FileName), ("$type", a.MediaType),
+                ("$size", a.Content.LongLength), ("$sha256", Convert.ToHexString(SHA256.HashData(a.Content)).ToLowerInvariant()),
+                ("$blob", blob), ("$thumbnail", thumbnail), ("$width", a.Width), ("$height", a.Height), ("$refused", a.RefusedReason));
+            insert.Transaction = transaction;
+            await insert.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>Marks received messages as read here; returns those that were not read before.</summary>

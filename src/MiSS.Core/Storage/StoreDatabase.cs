@@ -89,6 +89,24 @@ public sealed class StoreDatabase
             PRIMARY KEY (message, address)
         ) STRICT;
         """,
+        // 3: attachments; their bytes are encrypted blobs (BlobStore), referenced here.
+        """
+        CREATE TABLE attachments (
+            id             INTEGER PRIMARY KEY,
+            message        INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+            position       INTEGER NOT NULL,
+            file_name      TEXT    NOT NULL,
+            media_type     TEXT    NOT NULL,
+            size           INTEGER NOT NULL,
+            sha256         TEXT    NOT NULL,
+            blob           TEXT,               -- NULL when refused
+            thumbnail_blob TEXT,
+            width          INTEGER,
+            height         INTEGER,
+            refused_reason TEXT                -- why an incoming attachment was not kept (French)
+        ) STRICT;
+        CREATE INDEX attachments_by_message ON attachments (message, position);
+        """,
     ];
 
     readonly string _connectionString;

@@ -84,7 +84,8 @@ public static class MissCommandLine
         var db = StoreDatabase.Open(options.StorePath);
         var conversations = new ConversationStore(db, TimeProvider.System);
         // The running service polls the outbox: this process only has to store the message.
-        var service = new ConversationService(conversations, new MessageStore(db, TimeProvider.System), new OutboxSignal(),
+        var messages = new MessageStore(db, BlobStore.Open(options.DataDirectory), TimeProvider.System);
+        var service = new ConversationService(conversations, messages, new OutboxSignal(),
             options.Mailbox.Address, TimeProvider.System);
         return (service, conversations);
     }

@@ -18,7 +18,8 @@ public static class MissServices
         services.AddSingleton(options);
         services.AddSingleton(time);
         services.AddSingleton(_ => StoreDatabase.Open(options.StorePath));
-        services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), time));
+        services.AddSingleton(_ => BlobStore.Open(options.DataDirectory));
+        services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
         services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<StoreDatabase>(), time));
         services.AddSingleton(sp => new ConversationRouter(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
             options.Mailbox.Address));

@@ -25,7 +25,7 @@ public class ConversationRouterTests
         _directory = Directory.CreateTempSubdirectory("miss-router-").FullName;
         var db = StoreDatabase.Open(Path.Combine(_directory, "miss.db"));
         _conversations = new ConversationStore(db, TimeProvider.System);
-        _messages = new MessageStore(db, TimeProvider.System);
+        _messages = new MessageStore(db, BlobStore.Open(_directory), TimeProvider.System);
         _router = new ConversationRouter(_conversations, _messages, Self);
     }
 
