@@ -5,14 +5,17 @@ namespace MiSS.Build;
 /// <summary>Installs what the demo and the tests need from Debian's packages, when it is missing.</summary>
 static class SystemSetup
 {
-    // python3 plays an ordinary mail client in the interop tests (standard library only).
-    static readonly string[] Packages = ["dovecot-imapd", "dovecot-lmtpd", "postfix", "openssl", "python3"];
+    // libvips processes photos (MiSS.Core/Photos); python3 plays an ordinary mail client in the interop tests.
+    static readonly string[] Packages = ["dovecot-imapd", "dovecot-lmtpd", "postfix", "openssl", "libvips42", "python3"];
+
+    static bool LibvipsInstalled => File.Exists("/usr/lib/x86_64-linux-gnu/libvips.so.42") || File.Exists("/usr/lib/aarch64-linux-gnu/libvips.so.42")
+                                    || File.Exists("/usr/lib/libvips.so.42");
 
     public static async Task EnsureAsync()
     {
-        if (LocalMailServer.IsInstalled && CommandRunner.IsOnPath("openssl") && CommandRunner.IsOnPath("python3"))
+        if (LocalMailServer.IsInstalled && CommandRunner.IsOnPath("openssl") && CommandRunner.IsOnPath("python3") && LibvipsInstalled)
         {
-            Console.WriteLine("setup: Dovecot, Postfix, OpenSSL and Python are installed.");
+            Console.WriteLine("setup: Dovecot, Postfix, OpenSSL, libvips and Python are installed.");
             return;
         }
         if (!OperatingSystem.IsLinux() || !CommandRunner.IsOnPath("apt-get"))

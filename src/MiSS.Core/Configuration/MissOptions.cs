@@ -28,6 +28,9 @@ public sealed class MissOptions
     public string DataDirectory { get; set; } = Path.Combine(
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "MiSS");
 
+    /// <summary>Attachment limits and the photo budget.</summary>
+    public AttachmentOptions Attachments { get; set; } = new();
+
     /// <summary>The value of X-MSS-NIL, the product reference MSSanté operators ask for.</summary>
     public string ProductReference { get; set; } = "MiSS";
 
@@ -129,4 +132,25 @@ public sealed class TrustOptions
 
     /// <summary>Revocation checking of signers' chains. NoCheck until CRL distribution is wired (see docs/security.md).</summary>
     public X509RevocationMode RevocationMode { get; set; } = X509RevocationMode.NoCheck;
+}
+
+/// <summary>What attachments may be: the transport profile's limits and the photo budget.</summary>
+public sealed class AttachmentOptions
+{
+    /// <summary>"MSSante" or "Apicrypt": the size and count limits of that transport.</summary>
+    public string Profile { get; set; } = "MSSante";
+
+    /// <summary>Longest side of a photo sent, in pixels.</summary>
+    public int PhotoMaxLongSide { get; set; } = 2048;
+
+    /// <summary>Size budget of a photo sent, in bytes.</summary>
+    public int PhotoMaxBytes { get; set; } = 1_000_000;
+
+    /// <summary>The transport profile named by <see cref="Profile"/>.</summary>
+    public Documents.TransportProfile TransportProfile => Profile.Equals("Apicrypt", StringComparison.OrdinalIgnoreCase)
+        ? Documents.TransportProfile.Apicrypt
+        : Documents.TransportProfile.MSSante;
+
+    /// <summary>The photo options these settings give.</summary>
+    public Photos.PhotoOptions PhotoOptions => Photos.PhotoOptions.Default with { MaxLongSide = PhotoMaxLongSide, MaxBytes = PhotoMaxBytes };
 }

@@ -48,10 +48,11 @@ public sealed class ConversationService(
         return await conversations.CreateAsync(ConversationStore.NewConversationId(), ConversationKind.Group, name.Trim(), membership, patient, ct);
     }
 
-    /// <summary>Writes a message to every current member.</summary>
-    public async Task<StoredMessage> SendTextAsync(long conversationId, string text, CancellationToken ct = default)
+    /// <summary>Writes a message (text, and attachments already prepared by <c>AttachmentPolicy</c>) to every current member.</summary>
+    public async Task<StoredMessage> SendTextAsync(long conversationId, string text, IReadOnlyList<NewAttachment>? attachments = null,
+        CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        if (string.IsNullOrWhiteSpace(text) && attachments is not { Count: > 0 })
         {
             throw new ArgumentException("le message est vide", nameof(text));
         }
@@ -60,7 +61,7 @@ public sealed class ConversationService(
         {
             throw new InvalidOperationException("vous ne faites plus partie de cette conversation");
         }
-        return await QueueAsync(conversation, conversation.OthersThan(self), text, MessageKind.Text, ct);
+        return await QueueAsync(conversation, conversation.OthersThan(self), text, MessageKind.Text, ct, attachments);
     }
 
     /// <summary>Adds a member to a group: recorded now, announced to every member including the new one.</summary>
@@ -117,7 +118,7 @@ public sealed class ConversationService(
         conversations.SetReadReceiptsAsync(conversationId, enabled, ct);
 
     async Task<StoredMessage> QueueAsync(Conversation conversation, IReadOnlyList<string> recipients, string text, MessageKind kind,
-        CancellationToken ct)
+        CancellationToken ct, IReadOnlyList<NewAttachment>? attachments = null)
     {
         if (recipients.Count == 0)
         {
@@ -126,7 +127,7 @@ public sealed class ConversationService(
         var thread = (await messages.ListConversationAsync(conversation.Id, ct: ct)).Select(m => m.MessageId).ToList();
         var references = thread.Count <= ReferencesKept ? thread : thread.Take(1).Concat(thread.TakeLast(ReferencesKept - 1)).ToList();
         var message = await messages.EnqueueAsync(new OutgoingDraft(self, recipients, conversation.Name, text, conversation.Id, kind,
-            thread.LastOrDefault(), references), ct);
+            thread.LastOrDefault(), references, attachments), ct);
         await conversations.TouchAsync(conversation.Id, message.CreatedAt, ct);
         outbox.Notify();
         return message;

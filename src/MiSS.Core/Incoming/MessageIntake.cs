@@ -32,6 +32,7 @@ public sealed class MessageIntake(
     ConversationRouter router,
     ReportHandler reports,
     ConversationStore conversations,
+    Attachments.AttachmentPolicy attachments,
     ILogger<MessageIntake> logger)
 {
     /// <summary>Statuses that are attacks or breakage, not a weaker security level: such a message never enters a conversation.</summary>
@@ -99,7 +100,9 @@ public sealed class MessageIntake(
             var reason = opened.IsVerified ? "NotInConversation" : opened.Status.ToString();
             return await QuarantineAsync(mailbox, uid, messageId, reason, $"{route.Rejection} ({opened.Detail})", raw, ct);
         }
-        if (!await store.SaveReceivedAsync(received with { Conversation = conversation.Id }, ct))
+        // Same checks as on the way out; a refused attachment is kept as its description and reason only.
+        var checkedAttachments = received.Attachments?.Select(attachments.CheckIncoming).ToList();
+        if (!await store.SaveReceivedAsync(received with { Conversation = conversation.Id, Attachments = checkedAttachments }, ct))
         {
             return IntakeOutcome.Duplicate;
         }

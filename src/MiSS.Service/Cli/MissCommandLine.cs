@@ -1,3 +1,4 @@
+using MiSS.Core.Attachments;
 using MiSS.Core.Configuration;
 using MiSS.Core.Conversations;
 using MiSS.Core.Outgoing;
@@ -17,7 +18,7 @@ public static class MissCommandLine
     const string Usage = """
         Utilisation : miss [commande] [--config FICHIER]
           run                                   démarre le service (commande par défaut)
-          send --to ADRESSE [--to ...] --text TEXTE [--group NOM]
+          send --to ADRESSE [--to ...] --text TEXTE [--group NOM] [--photo FICHIER ...] [--file FICHIER ...] [--original oui]
                                                 écrit dans la conversation avec ce correspondant (ou dans le
                                                 groupe NOM, créé avec ces membres) et affiche le Message-ID
           conversations                         liste les conversations et leurs membres
@@ -46,7 +47,8 @@ public static class MissCommandLine
                 _ => PrintUsage(2),
             };
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FileNotFoundException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FileNotFoundException
+                                       or MiSS.Core.Documents.AttachmentRefusedException or MiSS.Core.Photos.PhotoException)
         {
             Console.Error.WriteLine($"miss : {e.Message}");
             return 1;
@@ -94,11 +96,17 @@ public static class MissCommandLine
     {
         var options = LoadOptions(arguments);
         var recipients = arguments.Options("to");
-        var text = arguments.Option("text");
-        if (recipients.Count == 0 || string.IsNullOrEmpty(text))
+        var text = arguments.Option("text") ?? "";
+        var files = arguments.Options("photo").Concat(arguments.Options("file")).ToList();
+        if (recipients.Count == 0 || (text.Length == 0 && files.Count == 0))
         {
-            throw new ArgumentException("send demande au moins un --to ADRESSE et un --text TEXTE");
+            throw new ArgumentException("send demande au moins un --to ADRESSE et un --text TEXTE ou une pièce jointe");
         }
+        // Photos are stripped of their metadata and downscaled here, before anything is stored or sent.
+        var policy = new AttachmentPolicy(options.Attachments.PhotoOptions, options.Attachments.TransportProfile);
+        var original = arguments.Option("original") is "oui" or "yes" or "true";
+        var attachments = files.Select(f => policy.PrepareOutgoing(Path.GetFileName(f), File.ReadAllBytes(f), original)).ToList();
+        policy.CheckOutgoingMessage(attachments, System.Text.Encoding.UTF8.GetByteCount(text));
         var (service, conversations) = OpenConversations(options);
         var group = arguments.Option("group");
         Conversation conversation;
@@ -115,7 +123,7 @@ public static class MissCommandLine
         {
             throw new ArgumentException("pour écrire à plusieurs correspondants, nommez le groupe avec --group NOM");
         }
-        var message = await service.SendTextAsync(conversation.Id, text);
+        var message = await service.SendTextAsync(conversation.Id, text, attachments);
         Console.WriteLine(message.MessageId);
         return 0;
     }
