@@ -93,6 +93,28 @@ public class PhotoTransferTests
         Assert.That(refusal.Message, Does.Contain("mégapixels"));
     }
 
+    [Test]
+    public async Task Documents_about_a_patient_travel_as_an_IHE_XDM_archive_that_arrives_whole()
+    {
+        var patient = new MiSS.Core.Conversations.PatientContext("DURAND", "Léa", "1948-05-12", "248057512345678", "1.2.250.1.213.1.4.10");
+        var pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"u8.ToArray();
+        var author = XdmAuthor.FromIdentity(MiSS.Core.Secure.PractitionerIdentity.FromCertificate(MailServerFixture.Pki.LoadPractitioner(Claire)), Claire.Address);
+        var archive = Policy.PackXdm([Policy.PrepareOutgoing("bilan biologique.pdf", pdf)], patient, author, DateTimeOffset.Now);
+        await using var claire = await MissInstance.StartAsync(Claire);
+        await using var julien = await MissInstance.StartAsync(Julien);
+        var conversation = await claire.Conversations.StartDirectAsync(Julien.Address, patient);
+
+        var sent = await claire.Conversations.SendTextAsync(conversation.Id, "Bilan du jour", [archive]);
+
+        var received = await TestWait.ForAsync(() => julien.Store.GetAsync(sent.MessageId), Patience, "the archive at Julien's");
+        var attachment = (await julien.Store.AttachmentsAsync(received.Id)).Single();
+        Assert.That(attachment.IsRefused, Is.False, attachment.RefusedReason);
+        Assert.That(attachment.FileName, Is.EqualTo("IHE_XDM.ZIP"));
+        var contents = XdmPackage.Read(julien.Store.ReadAttachment(attachment));
+        Assert.That(contents.Documents.Single().Content, Is.EqualTo(pdf));
+        Assert.That(contents.SubmissionSets.Single().PatientId, Is.EqualTo("248057512345678^^^&1.2.250.1.213.1.4.10&ISO^NH"));
+    }
+
     /// <summary>A PNG whose header declares huge dimensions, with almost no data behind it.</summary>
     static byte[] PngHeaderOnly(int width, int height)
     {

@@ -31,6 +31,20 @@ public sealed class AttachmentPolicy(PhotoOptions photos, TransportProfile profi
         return new NewAttachment(FileNames.Sanitize(fileName, extension), photo.MediaType, photo.Bytes, photo.Thumbnail, photo.Width, photo.Height);
     }
 
+    /// <summary>
+    /// Packs documents the MSSanté way for a conversation about a patient identified by an INS: one IHE XDM archive
+    /// (IHE_XDM.ZIP with its METADATA.XML) that the receiving record system can file.
+    /// </summary>
+    public NewAttachment PackXdm(IReadOnlyList<NewAttachment> documents, Conversations.PatientContext patient, XdmAuthor author, DateTimeOffset now)
+    {
+        if (patient.Ins is null)
+        {
+            throw new ArgumentException("l'archive XDM demande un patient identifié par son INS");
+        }
+        var zip = XdmPackage.Build(documents.Select(d => (d.FileName, d.MediaType, d.Content)).ToList(), patient, author, now);
+        return new NewAttachment(XdmPackage.FileName, XdmPackage.MediaType, zip);
+    }
+
     /// <summary>Checks the attachments of a message at once (count and total size of the profile).</summary>
     public void CheckOutgoingMessage(IReadOnlyList<NewAttachment> attachments, long textBytes) =>
         AttachmentInspector.CheckMessage(
@@ -43,6 +57,10 @@ public sealed class AttachmentPolicy(PhotoOptions photos, TransportProfile profi
     /// </summary>
     public NewAttachment CheckIncoming(NewAttachment received)
     {
+        if (XdmPackage.IsXdmAttachmentName(received.FileName))
+        {
+            return CheckIncomingXdm(received);
+        }
         InspectedAttachment inspected;
         try
         {
@@ -66,6 +84,24 @@ public sealed class AttachmentPolicy(PhotoOptions photos, TransportProfile profi
         {
             // Too many pixels, or not decodable: kept without a thumbnail, never decoded here.
             return new NewAttachment(inspected.SafeFileName, inspected.MediaType, received.Content);
+        }
+    }
+
+    /// <summary>An IHE XDM archive: opened within bounds, every document in it checked like any attachment.</summary>
+    NewAttachment CheckIncomingXdm(NewAttachment received)
+    {
+        try
+        {
+            var contents = XdmPackage.Read(received.Content);
+            foreach (var document in contents.Documents)
+            {
+                AttachmentInspector.Inspect(document.Content, Path.GetFileName(document.Path), document.MediaType, profile);
+            }
+            return new NewAttachment(XdmPackage.FileName, XdmPackage.MediaType, received.Content);
+        }
+        catch (Exception e) when (e is XdmArchiveException or AttachmentRefusedException)
+        {
+            return new NewAttachment(XdmPackage.FileName, XdmPackage.MediaType, [], RefusedReason: "archive XDM refusée : " + e.Message);
         }
     }
 }

@@ -19,6 +19,7 @@ public static class MissCommandLine
         Utilisation : miss [commande] [--config FICHIER]
           run                                   démarre le service (commande par défaut)
           send --to ADRESSE [--to ...] --text TEXTE [--group NOM] [--photo FICHIER ...] [--file FICHIER ...] [--original oui]
+               [--patient "family=NOM; given=Prénom; birth=AAAA-MM-JJ; ins=...; ins-oid=..."] [--xdm oui]
                                                 écrit dans la conversation avec ce correspondant (ou dans le
                                                 groupe NOM, créé avec ces membres) et affiche le Message-ID
           conversations                         liste les conversations et leurs membres
@@ -106,6 +107,17 @@ public static class MissCommandLine
         var policy = new AttachmentPolicy(options.Attachments.PhotoOptions, options.Attachments.TransportProfile);
         var original = arguments.Option("original") is "oui" or "yes" or "true";
         var attachments = files.Select(f => policy.PrepareOutgoing(Path.GetFileName(f), File.ReadAllBytes(f), original)).ToList();
+        var patient = PatientContext.Parse(arguments.Option("patient"));
+        if (arguments.Option("xdm") is "oui" or "yes" or "true")
+        {
+            // Documents (not photos) go in one IHE XDM archive that the recipient's record system can file.
+            var documents = attachments.Where(a => a.Thumbnail is null).ToList();
+            var author = Core.Documents.XdmAuthor.FromIdentity(
+                Core.Secure.PractitionerIdentity.FromCertificate(options.Certificate.Load()), options.Mailbox.Address);
+            var archive = policy.PackXdm(documents, patient ?? throw new ArgumentException("--xdm demande --patient avec l'INS du patient"),
+                author, DateTimeOffset.Now);
+            attachments = [.. attachments.Except(documents), archive];
+        }
         policy.CheckOutgoingMessage(attachments, System.Text.Encoding.UTF8.GetByteCount(text));
         var (service, conversations) = OpenConversations(options);
         var group = arguments.Option("group");
@@ -113,11 +125,11 @@ public static class MissCommandLine
         if (group is not null)
         {
             conversation = (await conversations.ListAsync()).FirstOrDefault(c => c.Kind == ConversationKind.Group && c.Name == group)
-                           ?? await service.CreateGroupAsync(group, recipients);
+                           ?? await service.CreateGroupAsync(group, recipients, patient);
         }
         else if (recipients.Count == 1)
         {
-            conversation = await service.StartDirectAsync(recipients[0]);
+            conversation = await service.StartDirectAsync(recipients[0], patient);
         }
         else
         {
