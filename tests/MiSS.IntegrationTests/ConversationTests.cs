@@ -139,10 +139,7 @@ public class ConversationTests
     {
         await using var claire = await MissInstance.StartAsync(Claire);
         // A valid certificate for an address the mail server does not serve: the refusal comes from the server itself.
-        var ghost = "dr.fantome@" + DevPki.Domain;
-        var certificate = MailServerFixture.Pki.IssuePractitionerCertificate(Julien, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), ghost);
-        await claire.Store.SaveCertificateAsync(ghost, certificate, "test");
-        var conversation = await claire.Conversations.StartDirectAsync(ghost);
+        var conversation = await ConversationWithCertifiedAddressAsync(claire, "dr.fantome@" + DevPki.Domain);
 
         var sent = await claire.Conversations.SendTextAsync(conversation.Id, "Bonjour ?");
 
@@ -203,10 +200,7 @@ public class ConversationTests
     {
         await using var claire = await MissInstance.StartAsync(Claire);
         // Accepted at submission, then bounced: the failure arrives later, as an RFC 3464 report in Claire's inbox.
-        var remote = "dr.distant@" + LocalMailServer.BouncingDomain;
-        var certificate = MailServerFixture.Pki.IssuePractitionerCertificate(Julien, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), remote);
-        await claire.Store.SaveCertificateAsync(remote, certificate, "test");
-        var conversation = await claire.Conversations.StartDirectAsync(remote);
+        var conversation = await ConversationWithCertifiedAddressAsync(claire, "dr.distant@" + LocalMailServer.BouncingDomain);
 
         var sent = await claire.Conversations.SendTextAsync(conversation.Id, "Message qui ne sera pas distribué");
 
@@ -215,5 +209,13 @@ public class ConversationTests
         Assert.That((await claire.Store.GetAsync(sent.MessageId))!.State, Is.EqualTo(MessageState.Sent), "the server had accepted it");
         Assert.That(states[0].Reason, Does.StartWith("non distribué : ").And.Contain("5.7.1"), "the remote server's diagnostic is kept");
         Assert.That(await claire.Store.ListQuarantineAsync(), Is.Empty, "the bounce was matched to the message");
+    }
+
+    /// <summary>A direct conversation with an address for which the sender knows a valid certificate (so the message is sent).</summary>
+    static async Task<Conversation> ConversationWithCertifiedAddressAsync(MissInstance sender, string address)
+    {
+        var certificate = MailServerFixture.Pki.IssuePractitionerCertificate(Julien, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), address);
+        await sender.Store.SaveCertificateAsync(address, certificate, "test");
+        return await sender.Conversations.StartDirectAsync(address);
     }
 }
