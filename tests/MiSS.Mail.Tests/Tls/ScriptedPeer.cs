@@ -218,8 +218,11 @@ internal sealed class PeerSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs the server side of a TLS handshake with <paramref name="certificate"/>.</summary>
-    public async Task StartTlsAsync(X509Certificate2 certificate)
+    /// <summary>The certificate the client presented during the TLS handshake, if the peer asked for one.</summary>
+    public X509Certificate? ClientCertificate { get; private set; }
+
+    /// <summary>Runs the server side of a TLS handshake with <paramref name="certificate"/>, asking for a client certificate if told to.</summary>
+    public async Task StartTlsAsync(X509Certificate2 certificate, bool askClientCertificate = false)
     {
         if (_start != _end)
         {
@@ -233,11 +236,14 @@ internal sealed class PeerSession : IAsyncDisposable
             {
                 ServerCertificateContext = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true),
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                ClientCertificateRequired = false,
+                ClientCertificateRequired = askClientCertificate,
+                // The scripted peer only records what the client presented; trusting it is not what is tested.
+                RemoteCertificateValidationCallback = askClientCertificate ? (_, _, _, _) => true : null,
             },
             timeout.Token);
         _stream = ssl;
         TlsProtocol = ssl.SslProtocol;
+        ClientCertificate = ssl.RemoteCertificate;
     }
 
     /// <summary>Closes the connection at once (FIN), whatever is in flight.</summary>

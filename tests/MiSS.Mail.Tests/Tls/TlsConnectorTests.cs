@@ -33,6 +33,31 @@ public sealed class TlsConnectorTests
     }
 
     [Test]
+    public async Task Presents_the_configured_client_certificate_and_none_otherwise()
+    {
+        using var clientCertificate = TestCertificates.CreateServer(TestCertificates.Ca, "cabinet.dev.mssante.test");
+        var withCertificate = new TlsSettings { TrustAnchors = [TestCertificates.Ca], ClientCertificate = clientCertificate };
+
+        Assert.That(await CertificateTheServerSawAsync(withCertificate), Is.EqualTo(clientCertificate.Thumbprint));
+        Assert.That(await CertificateTheServerSawAsync(TrustTestCa), Is.Null);
+    }
+
+    private static async Task<string?> CertificateTheServerSawAsync(TlsSettings settings)
+    {
+        var seen = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var peer = ScriptedPeer.Start(async s =>
+        {
+            await s.StartTlsAsync(TestCertificates.Server, askClientCertificate: true);
+            seen.SetResult(s.ClientCertificate?.GetCertHashString());
+            await s.WaitForCloseAsync();
+        });
+        await using (await ConnectAsync(peer, TestCertificates.ServerName, settings))
+        {
+            return await seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    [Test]
     public async Task Rejects_a_server_whose_CA_is_not_an_anchor()
     {
         await using var peer = ScriptedPeer.Start(s => s.StartTlsAsync(TestCertificates.Server));
