@@ -33,6 +33,23 @@ public static class FileNames
     /// <exception cref="ArgumentException">The extension is not 1 to 10 ASCII letters or digits.</exception>
     public static string Sanitize(string? name, string extensionForType)
     {
+        // One pass can leave work for the next: cutting a long stem to size may uncover ".pdf" right before the ".pdf"
+        // that is added. Passes only remove or replace characters, so repeating them reaches a fixed point quickly.
+        var result = SanitizeOnce(name, extensionForType);
+        for (var pass = 0; pass < 8; pass++)
+        {
+            var next = SanitizeOnce(result, extensionForType);
+            if (next == result)
+            {
+                break;
+            }
+            result = next;
+        }
+        return result;
+    }
+
+    static string SanitizeOnce(string? name, string extensionForType)
+    {
         ArgumentNullException.ThrowIfNull(extensionForType);
         var extension = extensionForType.TrimStart('.').ToLowerInvariant();
         if (extension.Length is 0 or > 10 || !extension.All(char.IsAsciiLetterOrDigit))

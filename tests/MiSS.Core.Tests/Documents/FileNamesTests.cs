@@ -128,6 +128,17 @@ public class FileNamesTests
                    && !FileNames.IsReservedDeviceName(stem);
         });
 
+    [Test]
+    public void A_long_name_cut_to_size_right_after_the_expected_extension_stays_stable()
+    {
+        // Found by the property below: the 120-byte cut left the stem ending in ".txt", then ".txt" was added.
+        var name = new string('a', 112) + ".txt.jpeg.PDF";
+        var once = FileNames.Sanitize(name, "txt");
+
+        Assert.That(FileNames.Sanitize(once, "txt"), Is.EqualTo(once));
+        Assert.That(once, Does.Not.EndWith(".txt.txt"));
+    }
+
     [FsCheck.NUnit.Property(MaxTest = 1000)]
     public Property Sanitizing_is_idempotent() =>
         Prop.ForAll(Inputs(), input =>
