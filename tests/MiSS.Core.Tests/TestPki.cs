@@ -9,7 +9,7 @@ namespace MiSS.Core.Tests;
 public static class TestPki
 {
     /// <summary>The repository root (the folder of MiSS.sln).</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot { get; } = RepositoryLayout.FindRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("MiSS.sln not found above the test assembly");
 
     static readonly Lazy<DevPki> Shared = new(() => DevPki.LoadOrCreate(Path.Combine(RepositoryRoot, "certs-dev")));
 
@@ -39,17 +39,5 @@ public static class TestPki
         request.CertificateExtensions.Add(san.Build());
         using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMonths(6), [1, 2, 3, 4]);
         return issued.CopyWithPrivateKey(key);
-    }
-
-    static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MiSS.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("MiSS.sln not found above the test assembly");
     }
 }

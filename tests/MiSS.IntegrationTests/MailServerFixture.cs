@@ -24,7 +24,7 @@ public sealed class MailServerFixture
     public static DevPki Pki => _pki ?? throw new InvalidOperationException("PKI not loaded");
 
     /// <summary>The repository root.</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot { get; } = RepositoryLayout.FindRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("MiSS.sln not found above the test assembly");
 
     /// <summary>TLS settings that verify the server against the dev root, as a MiSS instance does.</summary>
     public static TlsSettings Tls
@@ -95,17 +95,5 @@ public sealed class MailServerFixture
         {
             Directory.Delete(_directory, recursive: true);
         }
-    }
-
-    static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MiSS.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("MiSS.sln not found above the test assembly");
     }
 }

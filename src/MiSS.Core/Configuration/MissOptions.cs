@@ -153,4 +153,7 @@ public sealed class AttachmentOptions
 
     /// <summary>The photo options these settings give.</summary>
     public Photos.PhotoOptions PhotoOptions => Photos.PhotoOptions.Default with { MaxLongSide = PhotoMaxLongSide, MaxBytes = PhotoMaxBytes };
+
+    /// <summary>The attachment checks these settings give.</summary>
+    public Attachments.AttachmentPolicy Policy() => new(PhotoOptions, TransportProfile);
 }

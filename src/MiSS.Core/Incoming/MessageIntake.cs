@@ -85,9 +85,10 @@ public sealed class MessageIntake(
         var (received, protocol) = ReceivedMessageReader.Read(message, opened);
         received = received with { MessageId = messageId };
 
-        if (protocol.Kind == MessageKind.Receipt || (opened.Content is not null && MailReports.TryRead(opened.Content) is not null))
+        var innerReport = opened.Content is null ? null : MailReports.TryRead(opened.Content);
+        if (protocol.Kind == MessageKind.Receipt || innerReport is not null)
         {
-            if (!opened.IsVerified || opened.Content is null || MailReports.TryRead(opened.Content) is not { } report)
+            if (!opened.IsVerified || innerReport is not { } report)
             {
                 return await QuarantineAsync(mailbox, uid, messageId, opened.Status.ToString(), "accusé de lecture non vérifié : " + opened.Detail, raw, ct);
             }

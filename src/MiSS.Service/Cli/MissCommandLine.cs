@@ -1,4 +1,3 @@
-using MiSS.Core.Attachments;
 using MiSS.Core.Configuration;
 using MiSS.Core.Conversations;
 using MiSS.Core.Outgoing;
@@ -104,7 +103,7 @@ public static class MissCommandLine
             throw new ArgumentException("send demande au moins un --to ADRESSE et un --text TEXTE ou une pièce jointe");
         }
         // Photos are stripped of their metadata and downscaled here, before anything is stored or sent.
-        var policy = new AttachmentPolicy(options.Attachments.PhotoOptions, options.Attachments.TransportProfile);
+        var policy = options.Attachments.Policy();
         var original = arguments.Option("original") is "oui" or "yes" or "true";
         var attachments = files.Select(f => policy.PrepareOutgoing(Path.GetFileName(f), File.ReadAllBytes(f), original)).ToList();
         var patient = PatientContext.Parse(arguments.Option("patient"));

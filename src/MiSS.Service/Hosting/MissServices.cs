@@ -1,4 +1,3 @@
-using MiSS.Core.Attachments;
 using MiSS.Core.Configuration;
 using MiSS.Core.Conversations;
 using MiSS.Core.Incoming;
@@ -27,7 +26,7 @@ public static class MissServices
         services.AddSingleton(sp => new ConversationService(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
             sp.GetRequiredService<OutboxSignal>(), options.Mailbox.Address, time));
         services.AddSingleton<ReportHandler>();
-        services.AddSingleton(_ => new AttachmentPolicy(options.Attachments.PhotoOptions, options.Attachments.TransportProfile));
+        services.AddSingleton(_ => options.Attachments.Policy());
         services.AddSingleton(_ => SmimeTrust.FromPemFiles(options.Trust.AnchorsPath, options.Trust.IntermediatesPath, options.Trust.RevocationMode, time));
         services.AddSingleton(_ => new OwnCertificate(options.Certificate.Load()));
         services.AddSingleton(sp => new SmimeSeal(sp.GetRequiredService<SmimeTrust>(), time));

@@ -42,15 +42,8 @@ static class FhirSchemaValidator
     /// <summary>The schema file: <c>../shared/data/fhir-r4/fhir.schema.json</c> next to the directory holding MiSS.sln.</summary>
     public static string? SchemaPath()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MiSS.sln")))
-            {
-                var path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "fhir-r4", "fhir.schema.json"));
-                return File.Exists(path) ? path : null;
-            }
-        }
-        return null;
+        var path = Path.GetFullPath(Path.Combine(TestPki.RepositoryRoot, "..", "shared", "data", "fhir-r4", "fhir.schema.json"));
+        return File.Exists(path) ? path : null;
     }
 
     /// <summary>Validates; returns whether valid and the errors. Calls <see cref="Assert.Ignore(string)"/> when it cannot validate.</summary>

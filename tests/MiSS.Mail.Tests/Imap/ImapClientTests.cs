@@ -16,15 +16,6 @@ public sealed class ImapClientTests
     private static readonly TlsSettings Plaintext = new() { AllowPlaintext = true };
     private static readonly TlsSettings TrustTestCa = new() { TrustAnchors = [TestCertificates.Ca] };
 
-    private static async Task<ImapClient> OpenInboxAsync(ScriptedPeer peer, ImapClientOptions? options = null)
-    {
-        var client = new ImapClient(options);
-        await client.ConnectAsync("127.0.0.1", peer.Port, MailSecurity.None, Plaintext);
-        await client.LoginAsync("alice", "secret");
-        await client.SelectAsync("INBOX");
-        return client;
-    }
-
     private static async Task ExpectLogoutAsync(PeerSession s, string tag)
     {
         await s.ExpectCommandAsync(tag, "LOGOUT");
@@ -248,7 +239,7 @@ public sealed class ImapClientTests
             await s.OpenInboxAsync(exists: 42, uidNext: 77);
         });
 
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         Assert.That(client.SelectedMailbox, Is.EqualTo(new ImapMailbox("INBOX", 1700000000, 77, 42)));
         await peer.AssertCompletedAsync();
@@ -285,7 +276,7 @@ public sealed class ImapClientTests
             await s.ExpectCommandAsync("A0003", "UID SEARCH UID 3:*");
             await s.SendAsync("* SEARCH 9 3 7", "A0003 OK Search completed (0.001 + 0.000 secs).");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var uids = await client.UidSearchAsync("UID 3:*");
 
@@ -307,7 +298,7 @@ public sealed class ImapClientTests
                 .. message,
                 .. ")\r\nA0003 OK Fetch completed (0.001 + 0.000 secs).\r\n"u8.ToArray()]);
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var fetched = await client.UidFetchMessageAsync(7);
 
@@ -327,7 +318,7 @@ public sealed class ImapClientTests
             await s.ExpectCommandAsync("A0004", "UID FETCH 5 *");
             await s.SendAsync("A0004 NO [EXPUNGEISSUED] Some of the requested messages no longer exist (n/a)");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         Assert.That(await client.UidFetchMessageAsync(99), Is.Null);
         Assert.That(await client.UidFetchMessageAsync(5), Is.Null);
@@ -348,7 +339,7 @@ public sealed class ImapClientTests
                 "A0003 OK Fetch completed.");
             await ExpectLogoutAsync(s, "A0004");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var body = await client.UidFetchMessageAsync(7);
         var idle = await client.IdleAsync(TimeSpan.FromMinutes(5));
@@ -379,7 +370,7 @@ public sealed class ImapClientTests
             await s.ExpectCommandAsync("A0004", "NOOP");
             await s.SendAsync("A0004 OK NOOP completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
         var watch = Stopwatch.StartNew();
 
         var result = await client.IdleAsync(TimeSpan.FromMinutes(10));
@@ -402,7 +393,7 @@ public sealed class ImapClientTests
             await s.ExpectAsync("DONE");
             await s.SendAsync("A0003 OK Idle completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var result = await client.IdleAsync(TimeSpan.FromMilliseconds(200));
 
@@ -421,7 +412,7 @@ public sealed class ImapClientTests
             await s.ExpectAsync("DONE");
             await s.SendAsync("* 5 EXPUNGE", "A0003 OK Idle completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         var result = await client.IdleAsync(TimeSpan.FromMinutes(10), cts.Token);
@@ -442,7 +433,7 @@ public sealed class ImapClientTests
             await s.ExpectAsync("DONE");
             await s.HangAsync();
         });
-        await using var client = await OpenInboxAsync(peer, new ImapClientOptions { DoneTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer, new ImapClientOptions { DoneTimeout = TimeSpan.FromMilliseconds(300) });
         var watch = Stopwatch.StartNew();
 
         var ex = await Assert.ThrowsAsync<MailConnectionException>(() => client.IdleAsync(TimeSpan.FromMilliseconds(100)));
@@ -468,7 +459,7 @@ public sealed class ImapClientTests
             await Task.Delay(100);
             s.Close();
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var ex = await Assert.ThrowsAsync<MailConnectionException>(() => client.IdleAsync(TimeSpan.FromMinutes(10)));
 
@@ -488,7 +479,7 @@ public sealed class ImapClientTests
             await s.ExpectCommandAsync("A0003", "NOOP");
             await s.SendAsync("* 2 EXISTS", "A0003 OK NOOP completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var result = await client.IdleAsync(TimeSpan.FromMilliseconds(100));
 
@@ -505,7 +496,7 @@ public sealed class ImapClientTests
             await s.SendRawAsync("* 1 FETCH (UID 7 BODY[] {100}\r\nonly a part"u8.ToArray());
             s.Close();
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
         var watch = Stopwatch.StartNew();
 
         var ex = await Assert.ThrowsAsync<MailConnectionException>(() => client.UidFetchMessageAsync(7));
@@ -524,7 +515,7 @@ public sealed class ImapClientTests
             await s.ExpectCommandAsync("A0003", "NOOP");
             await s.HangAsync();
         });
-        await using var client = await OpenInboxAsync(peer, new ImapClientOptions { CommandTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer, new ImapClientOptions { CommandTimeout = TimeSpan.FromMilliseconds(300) });
 
         var ex = await Assert.ThrowsAsync<MailConnectionException>(() => client.NoopAsync());
 
@@ -542,7 +533,7 @@ public sealed class ImapClientTests
             await s.SendAsync("* BYE Server shutting down.");
             s.Close();
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var ex = await Assert.ThrowsAsync<MailConnectionException>(() => client.NoopAsync());
 
@@ -573,7 +564,7 @@ public sealed class ImapClientTests
                 "* CAPABILITY IMAP4rev1 IDLE NEWTHING",
                 "A0003 OK NOOP completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         await client.NoopAsync();
 
@@ -597,7 +588,7 @@ public sealed class ImapClientTests
                 await s.SendAsync($"{tag} OK NOOP completed.");
             }
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         for (var i = 0; i < 3; i++)
         {
@@ -620,7 +611,7 @@ public sealed class ImapClientTests
             await s.ExpectAsync("DONE");
             await s.SendAsync("A0003 OK Idle completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var idle = client.IdleAsync(TimeSpan.FromMilliseconds(300));
         await Assert.ThrowsAsync<InvalidOperationException>(() => client.NoopAsync());

@@ -23,14 +23,6 @@ public sealed class ImapCommandTests
         return client;
     }
 
-    private static async Task<ImapClient> OpenInboxAsync(ScriptedPeer peer)
-    {
-        var client = await ConnectAsync(peer);
-        await client.LoginAsync("alice", "secret");
-        await client.SelectAsync("INBOX");
-        return client;
-    }
-
     /// <summary>Greeting with <paramref name="preLogin"/> capabilities, LOGIN answered with <paramref name="postLogin"/>, SELECT INBOX.</summary>
     private static async Task OpenInboxWithAsync(PeerSession s, string postLogin, int exists = 3)
     {
@@ -227,7 +219,7 @@ public sealed class ImapCommandTests
             await s.ExpectCommandAsync("A0004", "SELECT Shared");
             await s.SendAsync("* 1 EXISTS", "* OK [UIDVALIDITY 7] v", "* OK [UIDNEXT 2] n", "A0004 OK [READ-ONLY] Select completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var examined = await client.ExamineAsync("Archive");
         var shared = await client.SelectAsync("Shared");
@@ -251,7 +243,7 @@ public sealed class ImapCommandTests
             await s.ExpectCommandAsync("A0003", "NOOP");
             await s.SendAsync("* OK [UIDVALIDITY 1800000000] UIDs renumbered", "A0003 OK NOOP completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
         Assert.That(client.SelectedMailbox!.UidValidity, Is.EqualTo(1700000000));
 
         await client.NoopAsync();
@@ -280,7 +272,7 @@ public sealed class ImapCommandTests
                 .. "* 4 FETCH (UID 11 RFC822.SIZE 5 INTERNALDATE \"bad date\" BODY[HEADER] NIL)\r\n"u8.ToArray(),
                 .. "A0003 OK Fetch completed.\r\n"u8.ToArray()]);
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var summaries = await client.UidFetchSummariesAsync("7:*");
 
@@ -317,7 +309,7 @@ public sealed class ImapCommandTests
             await s.ExpectCommandAsync("A0004", "UID FETCH 1 *");
             await s.SendAsync("A0004 BAD Error in IMAP command");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var summaries = await client.UidFetchSummariesAsync("5,7");
         var ex = await Assert.ThrowsAsync<ImapCommandException>(() => client.UidFetchSummariesAsync("1"));
@@ -365,7 +357,7 @@ public sealed class ImapCommandTests
                 await s.SendAsync($"A000{i} OK Store completed.");
             }
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         await client.UidStoreFlagsAsync("5,7", ImapStoreMode.Add, ["\\Seen", "$Label", "\\seen"]);
         await client.UidStoreFlagsAsync("1:*", ImapStoreMode.Remove, ["\\Flagged"]);
@@ -407,7 +399,7 @@ public sealed class ImapCommandTests
             await s.ExpectCommandAsync("A0004", "EXPUNGE");
             await s.SendAsync("* 1 EXPUNGE", "A0004 OK Expunge completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         await client.UidExpungeAsync("4:5");
         var afterUidExpunge = client.SelectedMailbox!.Exists;
@@ -431,7 +423,7 @@ public sealed class ImapCommandTests
             await s.ExpectCommandAsync("A0003", "EXPUNGE");
             await s.SendAsync("* 3 EXPUNGE", "A0003 OK Expunge completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         await client.UidExpungeAsync("7");
 
@@ -533,7 +525,7 @@ public sealed class ImapCommandTests
                 "* 3 EXPUNGE",
                 "A0003 OK Move completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var mapping = await client.UidMoveAsync("3:4,7", "Ärzte/Archiv");
 
@@ -561,7 +553,7 @@ public sealed class ImapCommandTests
             commands.Add(await s.ExpectCommandAsync("A0005", "UID EXPUNGE *"));
             await s.SendAsync("* 1 EXPUNGE", "A0005 OK Expunge completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var mapping = await client.UidMoveAsync("5", "Archive");
 
@@ -584,7 +576,7 @@ public sealed class ImapCommandTests
             await s.ExpectCommandAsync("A0005", "NOOP");
             await s.SendAsync("A0005 OK NOOP completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var mapping = await client.UidMoveAsync("5:6", "Archive");
         await client.NoopAsync();
@@ -650,7 +642,7 @@ public sealed class ImapCommandTests
             commands.Add(await s.ExpectCommandAsync("A0007", "DELETE *"));
             await s.SendAsync("A0007 OK Delete completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         await client.CreateMailboxAsync("Befunde & Ärzte");
         var exists = await Assert.ThrowsAsync<ImapCommandException>(() => client.CreateMailboxAsync("Befunde & Ärzte"));
@@ -700,7 +692,7 @@ public sealed class ImapCommandTests
             await s.SendRawAsync("* 1 FETCH (UID 7 FLAGS () RFC822.SIZE 99 BODY[HEADER] {50}\r\nSubject: cut"u8.ToArray());
             s.Close();
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
         var watch = Stopwatch.StartNew();
 
         var ex = await Assert.ThrowsAsync<MailConnectionException>(() => client.UidFetchSummariesAsync("1:*"));
@@ -741,7 +733,7 @@ public sealed class ImapCommandTests
             await s.ExpectCommandAsync("A0004", "UID MOVE 9:10 Archive");
             await s.SendAsync("* OK [COPYUID 3 9:10 45] Moved UIDs.", "* 4 EXPUNGE", "* 4 EXPUNGE", "A0004 OK Move completed.");
         });
-        await using var client = await OpenInboxAsync(peer);
+        await using var client = await ScriptedImapPeer.OpenInboxClientAsync(peer);
 
         var tagged = await client.UidMoveAsync("8", "Archive");
         var mismatched = await client.UidMoveAsync("9:10", "Archive");

@@ -1,4 +1,6 @@
+using MiSS.Mail.Imap;
 using MiSS.Mail.Tests.Tls;
+using MiSS.Mail.Tls;
 
 namespace MiSS.Mail.Tests.Imap;
 
@@ -15,6 +17,16 @@ internal static class ScriptedImapPeer
     /// <summary>Capabilities Dovecot announces in the tagged OK of LOGIN.</summary>
     public const string LoggedInCapabilities =
         "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY LITERAL+ NOTIFY SPECIAL-USE";
+
+    /// <summary>The client side of <see cref="OpenInboxAsync(PeerSession, int, uint)"/>: connected in plaintext, logged in, INBOX selected.</summary>
+    public static async Task<ImapClient> OpenInboxClientAsync(ScriptedPeer peer, ImapClientOptions? options = null)
+    {
+        var client = new ImapClient(options);
+        await client.ConnectAsync("127.0.0.1", peer.Port, MailSecurity.None, new TlsSettings { AllowPlaintext = true });
+        await client.LoginAsync("alice", "secret");
+        await client.SelectAsync("INBOX");
+        return client;
+    }
 
     /// <summary>Starts a peer running <paramref name="script"/>.</summary>
     public static ScriptedPeer Start(Func<PeerSession, Task> script) => ScriptedPeer.Start(script);
