@@ -10,6 +10,7 @@ using MiSS.Core.Storage;
 using MiSS.DevEnvironment;
 using MiSS.Mail.Tls;
 using MiSS.Service.Hosting;
+using Serilog;
 
 namespace MiSS.IntegrationTests;
 
@@ -34,6 +35,8 @@ public sealed class MissInstance : IAsyncDisposable
     public OutboxSignal Outbox => _host.Services.GetRequiredService<OutboxSignal>();
     public ConversationService Conversations => _host.Services.GetRequiredService<ConversationService>();
     public ConversationStore ConversationStore => _host.Services.GetRequiredService<ConversationStore>();
+    public ExpiryStore Expiries => _host.Services.GetRequiredService<ExpiryStore>();
+    public MissOptions Options => _host.Services.GetRequiredService<MissOptions>();
 
     /// <summary>Starts (or finds) the direct conversation with <paramref name="peer"/> and writes <paramref name="text"/> in it.</summary>
     public async Task<StoredMessage> SendDirectAsync(DevPractitioner peer, string text, PatientContext? patient = null)
@@ -64,13 +67,17 @@ public sealed class MissInstance : IAsyncDisposable
         };
     }
 
-    /// <summary>Starts an instance; with <paramref name="keepData"/> its data folder outlives it (to start it again).</summary>
-    public static async Task<MissInstance> StartAsync(DevPractitioner p, MissOptions? options = null, bool keepData = false)
+    /// <summary>
+    /// Starts an instance, logging as the service does (console and files in its data folder); with
+    /// <paramref name="keepData"/> its data folder outlives it (to start it again); <paramref name="time"/> is its clock.
+    /// </summary>
+    public static async Task<MissInstance> StartAsync(DevPractitioner p, MissOptions? options = null, bool keepData = false,
+        TimeProvider? time = null)
     {
         options ??= OptionsFor(p);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Information);
-        builder.Services.AddMiss(options);
+        builder.Logging.AddSerilog(MissLogging.Create(builder.Configuration, options), dispose: true);
+        builder.Services.AddMiss(options, time);
         var host = builder.Build();
         await host.StartAsync();
         return new MissInstance(host, p, options.DataDirectory, keepData);

@@ -34,6 +34,9 @@ public sealed class MissOptions
     /// <summary>The value of X-MSS-NIL, the product reference MSSanté operators ask for.</summary>
     public string ProductReference { get; set; } = "MiSS";
 
+    /// <summary>How long messages live (docs/protocol.md, section 9).</summary>
+    public RetentionOptions Retention { get; set; } = new();
+
     /// <summary>Path of the SQLite store.</summary>
     public string StorePath => Path.Combine(DataDirectory, "miss.db");
 }
@@ -156,4 +159,17 @@ public sealed class AttachmentOptions
 
     /// <summary>The attachment checks these settings give.</summary>
     public Attachments.AttachmentPolicy Policy() => new(PhotoOptions, TransportProfile);
+}
+
+/// <summary>Ephemeral messages: the lifetime new conversations start with.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Lifetime of a message in a new conversation, counted from its sending (members may change it).</summary>
+    public TimeSpan Default { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long a quarantined message's raw bytes are kept for inspection; only its reason and description remain after.
+    /// The server copy of a quarantined message is never touched: it may be ordinary mail meant for a mail client.
+    /// </summary>
+    public TimeSpan Quarantine { get; set; } = TimeSpan.FromDays(7);
 }

@@ -17,6 +17,8 @@ public enum ConversationKind
 /// <param name="Membership">The members, as a last-write-wins set.</param>
 /// <param name="Patient">The patient it is about, if any.</param>
 /// <param name="ReadReceipts">Whether read receipts are asked for and sent in this conversation.</param>
+/// <param name="Retention">How long its messages live.</param>
+/// <param name="EndedAt">When a member ended it early ("expire now"): its messages are erased and nothing more is sent in it.</param>
 public sealed record Conversation(
     long Id,
     string ConversationId,
@@ -26,8 +28,13 @@ public sealed record Conversation(
     PatientContext? Patient,
     bool ReadReceipts,
     DateTimeOffset CreatedAt,
-    DateTimeOffset LastMessageAt)
+    DateTimeOffset LastMessageAt,
+    Retention Retention,
+    DateTimeOffset? EndedAt = null)
 {
+    /// <summary>True when a member ended the conversation.</summary>
+    public bool IsEnded => EndedAt is not null;
+
     /// <summary>The current members other than <paramref name="self"/>: the recipients of a new message.</summary>
     public IReadOnlyList<string> OthersThan(string self) =>
         Membership.Members.Where(m => !m.Equals(self, StringComparison.OrdinalIgnoreCase)).ToList();

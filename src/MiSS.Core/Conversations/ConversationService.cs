@@ -1,3 +1,4 @@
+using MiSS.Core.Expiry;
 using MiSS.Core.Messaging;
 using MiSS.Core.Outgoing;
 using MiSS.Core.Storage;
@@ -8,11 +9,15 @@ namespace MiSS.Core.Conversations;
 /// What a practitioner does with conversations: start one, write in it, change a group's members, read. Every change
 /// is stored first, then queued as a message to the members (the outbox seals and sends it).
 /// </summary>
+/// <param name="defaultRetention">The lifetime of messages in the conversations this side creates.</param>
 public sealed class ConversationService(
     ConversationStore conversations,
     MessageStore messages,
+    ExpiryStore expiries,
     OutboxSignal outbox,
+    ExpirySignal expiry,
     string self,
+    TimeSpan defaultRetention,
     TimeProvider time)
 {
     /// <summary>How many earlier Message-IDs a message lists in References (the first of the thread and the latest ones).</summary>
@@ -28,7 +33,8 @@ public sealed class ConversationService(
         }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var members = GroupMembership.Empty.Add(self, now).Add(peer, now);
-        return await conversations.CreateAsync(ConversationStore.NewConversationId(), ConversationKind.Direct, null, members, patient, ct);
+        return await conversations.CreateAsync(ConversationStore.NewConversationId(), ConversationKind.Direct, null, members, patient,
+            NewRetention(now), ct);
     }
 
     /// <summary>Creates a named group with its first members (the creator included).</summary>
@@ -45,7 +51,8 @@ public sealed class ConversationService(
         }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var membership = members.Append(self).Aggregate(GroupMembership.Empty, (state, m) => state.Add(m, now));
-        return await conversations.CreateAsync(ConversationStore.NewConversationId(), ConversationKind.Group, name.Trim(), membership, patient, ct);
+        return await conversations.CreateAsync(ConversationStore.NewConversationId(), ConversationKind.Group, name.Trim(), membership, patient,
+            NewRetention(now), ct);
     }
 
     /// <summary>Writes a message (text, and attachments already prepared by <c>AttachmentPolicy</c>) to every current member.</summary>
@@ -56,12 +63,45 @@ public sealed class ConversationService(
         {
             throw new ArgumentException("le message est vide", nameof(text));
         }
-        var conversation = await RequireConversationAsync(conversationId, ct);
-        if (!conversation.Membership.Contains(self))
-        {
-            throw new InvalidOperationException("vous ne faites plus partie de cette conversation");
-        }
+        var conversation = await RequireOpenMemberAsync(conversationId, ct);
         return await QueueAsync(conversation, conversation.OthersThan(self), text, MessageKind.Text, ct, attachments);
+    }
+
+    /// <summary>
+    /// Changes how long the conversation's messages live, for every member: recorded now, announced in a message of its
+    /// own. It applies to the messages sent after it; those already sent keep the expiry they carry.
+    /// </summary>
+    public async Task<StoredMessage> SetRetentionAsync(long conversationId, TimeSpan duration, CancellationToken ct = default)
+    {
+        if (!Retention.IsAllowed(duration))
+        {
+            throw new ArgumentException(
+                $"durée de conservation impossible : entre {Retention.Describe(Retention.Minimum)} et {Retention.Describe(Retention.Maximum)}",
+                nameof(duration));
+        }
+        var conversation = await RequireOpenMemberAsync(conversationId, ct);
+        var retention = await conversations.MergeRetentionAsync(conversation.Id,
+            new Retention(duration, time.GetUtcNow().ToUnixTimeMilliseconds()), ct);
+        var updated = conversation with { Retention = retention };
+        return await QueueAsync(updated, updated.OthersThan(self),
+            $"{self} a fixé la durée de conservation des messages à {Retention.Describe(retention.Duration)}.", MessageKind.Retention, ct);
+    }
+
+    /// <summary>
+    /// Ends the conversation early, for everyone ("expire now"): its messages are erased here at once (store, files,
+    /// server copies), the other members are told and do the same, and nothing more is sent in it. The message that
+    /// announces the end is the only one left, for its normal lifetime.
+    /// </summary>
+    public async Task<StoredMessage?> EndAsync(long conversationId, CancellationToken ct = default)
+    {
+        var conversation = await RequireOpenMemberAsync(conversationId, ct);
+        var others = conversation.OthersThan(self);
+        var notice = others.Count == 0 ? null
+            : await QueueAsync(conversation, others, $"{self} a mis fin à la conversation : ses messages sont effacés.", MessageKind.End, ct);
+        await expiries.ExpireConversationNowAsync(conversation.Id, notice?.Id, ct);
+        await conversations.EndAsync(conversation.Id, time.GetUtcNow(), ct);
+        expiry.Notify();
+        return notice;
     }
 
     /// <summary>Adds a member to a group: recorded now, announced to every member including the new one.</summary>
@@ -136,16 +176,28 @@ public sealed class ConversationService(
     async Task<Conversation> RequireConversationAsync(long id, CancellationToken ct) =>
         await conversations.GetAsync(id, ct) ?? throw new ArgumentException($"conversation {id} inconnue");
 
-    async Task<Conversation> RequireGroupMemberAsync(long id, CancellationToken ct)
+    async Task<Conversation> RequireOpenMemberAsync(long id, CancellationToken ct)
     {
         var conversation = await RequireConversationAsync(id, ct);
-        if (conversation.Kind != ConversationKind.Group)
+        if (conversation.IsEnded)
         {
-            throw new InvalidOperationException("les membres ne changent que dans un groupe");
+            throw new InvalidOperationException("cette conversation est terminée");
         }
         if (!conversation.Membership.Contains(self))
         {
-            throw new InvalidOperationException("seul un membre du groupe peut en changer les membres");
+            throw new InvalidOperationException("vous ne faites plus partie de cette conversation");
+        }
+        return conversation;
+    }
+
+    Retention NewRetention(long now) => new(Retention.Clamp(defaultRetention), now);
+
+    async Task<Conversation> RequireGroupMemberAsync(long id, CancellationToken ct)
+    {
+        var conversation = await RequireOpenMemberAsync(id, ct);
+        if (conversation.Kind != ConversationKind.Group)
+        {
+            throw new InvalidOperationException("les membres ne changent que dans un groupe");
         }
         return conversation;
     }

@@ -17,9 +17,11 @@ public sealed record Route(Conversation? Conversation, string? Rejection)
 /// <summary>
 /// Finds the conversation of a received message: by its conversation id (verified MiSS messages only), then by
 /// In-Reply-To and References (replies from ordinary mail clients). Only a verified member changes a group's members;
-/// a sender who is not a member enters no conversation; unverified messages never create one.
+/// a sender who is not a member enters no conversation; unverified messages never create one. The retention a
+/// verified member's message carries is merged the same way.
 /// </summary>
-public sealed class ConversationRouter(ConversationStore conversations, MessageStore messages, string self)
+/// <param name="defaultRetention">The lifetime given to a conversation whose first message does not say (an older MiSS).</param>
+public sealed class ConversationRouter(ConversationStore conversations, MessageStore messages, string self, TimeSpan defaultRetention)
 {
     /// <summary>Routes a message; applies the group membership it carries when its verified sender may change it.</summary>
     public async Task<Route> RouteAsync(ReceivedMessage message, ProtocolHeaders protocol, bool verified, CancellationToken ct = default)
@@ -41,6 +43,10 @@ public sealed class ConversationRouter(ConversationStore conversations, MessageS
                 var merged = await conversations.MergeMembershipAsync(known.Id, members, ct);
                 known = known with { Membership = merged };
             }
+            if (protocol.Retention is { } retention)
+            {
+                known = known with { Retention = await conversations.MergeRetentionAsync(known.Id, retention, ct) };
+            }
             return Route.To(known);
         }
 
@@ -56,6 +62,7 @@ public sealed class ConversationRouter(ConversationStore conversations, MessageS
     async Task<Route> CreateAsync(string wireId, ReceivedMessage message, ProtocolHeaders protocol, CancellationToken ct)
     {
         var at = (message.SentAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds();
+        var retention = protocol.Retention ?? new Retention(Retention.Clamp(defaultRetention), 0);
         if (protocol.Members is { } members)
         {
             // A group we hear of for the first time: its sender must be in it, and so must we (or have been).
@@ -67,15 +74,16 @@ public sealed class ConversationRouter(ConversationStore conversations, MessageS
             {
                 return Route.Nowhere("ce groupe ne compte pas cette boîte parmi ses membres");
             }
-            return Route.To(await conversations.CreateAsync(wireId, ConversationKind.Group, protocol.GroupName, members, protocol.Patient, ct));
+            return Route.To(await conversations.CreateAsync(wireId, ConversationKind.Group, protocol.GroupName, members, protocol.Patient,
+                retention, ct));
         }
         // A direct conversation is the peer and the patient: a second wire id for the same pair (both sides started
         // one at once, or a reinstalled peer) joins the conversation that exists.
         if (await conversations.FindDirectAsync(self, message.Sender, protocol.Patient, ct) is { } existing)
         {
-            return Route.To(existing);
+            return Route.To(existing with { Retention = await conversations.MergeRetentionAsync(existing.Id, retention, ct) });
         }
         var direct = GroupMembership.Empty.Add(message.Sender, at).Add(self, at);
-        return Route.To(await conversations.CreateAsync(wireId, ConversationKind.Direct, null, direct, protocol.Patient, ct));
+        return Route.To(await conversations.CreateAsync(wireId, ConversationKind.Direct, null, direct, protocol.Patient, retention, ct));
     }
 }

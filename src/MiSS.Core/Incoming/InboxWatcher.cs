@@ -58,14 +58,7 @@ public sealed class InboxWatcher(
 
     async Task WatchAsync(Action connected, CancellationToken ct)
     {
-        var server = options.Imap;
-        if (server.DangerouslyAcceptAnyServerCertificate)
-        {
-            logger.LogWarning("IMAP server certificate NOT verified (DangerouslyAcceptAnyServerCertificate): development only");
-        }
-        await using var imap = new ImapClient();
-        await imap.ConnectAsync(server.Host, server.Port, server.Security, server.ToTlsSettings(), ct);
-        await imap.LoginAsync(options.Mailbox.Login, options.Mailbox.Password, ct);
+        await using var imap = await options.OpenImapAsync(logger, ct);
         var mailbox = await imap.SelectAsync(Mailbox, ct);
         connected();
         logger.LogInformation("Watching {Mailbox} (UIDVALIDITY {UidValidity}, {Exists} messages)", Mailbox, mailbox.UidValidity, mailbox.Exists);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using MiSS.Core.Expiry;
 using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
@@ -23,8 +24,9 @@ public enum IntakeOutcome
 
 /// <summary>
 /// Takes one raw message from the mailbox: dedupe by Message-ID, apply it if it is a report, else open it (decrypt,
-/// verify), find its conversation, and store it with its security state; or quarantine it with a specific reason.
-/// Never throws for bad input: whatever arrives is stored, applied, or kept in quarantine.
+/// verify), find its conversation, and store it with its security state and expiry; or quarantine it with a specific
+/// reason. Never throws for bad input: whatever arrives is stored, applied, or kept in quarantine. A copy of a message
+/// that already expired here (re-delivered, or the mailbox read again) is not taken back: its server copy is erased again.
 /// </summary>
 public sealed class MessageIntake(
     MessageStore store,
@@ -33,6 +35,9 @@ public sealed class MessageIntake(
     ReportHandler reports,
     ConversationStore conversations,
     Attachments.AttachmentPolicy attachments,
+    ExpiryStore expiries,
+    ExpirySignal expiry,
+    TimeProvider time,
     ILogger<MessageIntake> logger)
 {
     /// <summary>Statuses that are attacks or breakage, not a weaker security level: such a message never enters a conversation.</summary>
@@ -53,9 +58,14 @@ public sealed class MessageIntake(
 
         // A message without Message-ID still gets a stable identity, so that it is never taken twice.
         var messageId = message.MessageId ?? $"sha256-{Convert.ToHexString(SHA256.HashData(raw)).ToLowerInvariant()}@miss.invalid";
-        if (await store.ContainsAsync(messageId, ct))
+        if (await store.GetAsync(messageId, ct) is { } known)
         {
             logger.LogDebug("Message {MessageId} (UID {Uid}) already stored", messageId, uid);
+            if (known.IsExpired)
+            {
+                await expiries.RetryServerErasureAsync(known.Id, time.GetUtcNow(), ct);
+                expiry.Notify();
+            }
             return IntakeOutcome.Duplicate;
         }
 
@@ -103,10 +113,24 @@ public sealed class MessageIntake(
         }
         // Same checks as on the way out; a refused attachment is kept as its description and reason only.
         var checkedAttachments = received.Attachments?.Select(attachments.CheckIncoming).ToList();
-        if (!await store.SaveReceivedAsync(received with { Conversation = conversation.Id, Attachments = checkedAttachments }, ct))
+        var now = time.GetUtcNow();
+        if (!await store.SaveReceivedAsync(received with
+            {
+                Conversation = conversation.Id,
+                Attachments = checkedAttachments,
+                ExpiresAt = ExpiryOf(protocol, conversation, now),
+            }, ct))
         {
             return IntakeOutcome.Duplicate;
         }
+        if (protocol.Kind == MessageKind.End && opened.IsVerified && !conversation.IsEnded)
+        {
+            // A member ended the conversation: everything but this notice goes, here as on their side.
+            var notice = await store.GetAsync(messageId, ct);
+            await expiries.ExpireConversationNowAsync(conversation.Id, notice?.Id, ct);
+            await conversations.EndAsync(conversation.Id, now, ct);
+        }
+        expiry.Notify();
         await conversations.TouchAsync(conversation.Id, received.SentAt ?? DateTimeOffset.UtcNow, ct);
         if (opened is { IsVerified: true, SignerCertificate: { } certificate })
         {
@@ -115,6 +139,20 @@ public sealed class MessageIntake(
         logger.LogInformation("Message {MessageId} (UID {Uid}) stored in conversation {Conversation}: {Status}",
             messageId, uid, conversation.Id, opened.Status);
         return IntakeOutcome.Stored;
+    }
+
+    /// <summary>
+    /// The expiry the sender fixed (X-MiSS-Expires), never later than the conversation's retention from now (a wrong
+    /// clock or a forged header cannot keep a message longer); now for a message arriving in an ended conversation.
+    /// </summary>
+    static DateTimeOffset ExpiryOf(ProtocolHeaders protocol, Conversations.Conversation conversation, DateTimeOffset now)
+    {
+        if (conversation.IsEnded)
+        {
+            return now;
+        }
+        var latest = now + conversation.Retention.Duration;
+        return protocol.ExpiresAt is { } fixedBySender && fixedBySender < latest ? fixedBySender : latest;
     }
 
     async Task<IntakeOutcome> ApplyReportAsync(string mailbox, uint uid, string messageId, MailReport report, string reporter,

@@ -14,8 +14,9 @@ public sealed class MessageComposer(string productReference)
     /// The content to seal. Subject, From, To, Date, Message-ID, threading ids and every MiSS header are inside
     /// (protected headers): the receiver trusts these, not the outer ones, which any relay could rewrite.
     /// </summary>
+    /// <param name="expires">When the message expires everywhere (X-MiSS-Expires); fixed by the sender at the moment it sends.</param>
     public MimeEntity ComposeContent(StoredMessage message, Conversation? conversation, string senderDisplayName,
-        IReadOnlyList<NewAttachment>? attachments = null)
+        IReadOnlyList<NewAttachment>? attachments = null, DateTimeOffset? expires = null)
     {
         var content = message.Kind == MessageKind.Receipt ? ComposeReceipt(message) : ComposeText(message.Body, attachments);
         var headers = content.Headers;
@@ -24,9 +25,14 @@ public sealed class MessageComposer(string productReference)
         headers.Add("Subject", message.Subject ?? (message.Kind == MessageKind.Receipt ? "Accusé de lecture" : ""));
         headers.Add(MissHeaders.Version, MissHeaders.CurrentVersion);
         headers.Add(MissHeaders.Kind, message.Kind.ToString().ToLowerInvariant());
+        if (expires is { } at)
+        {
+            headers.Add(MissHeaders.Expires, MailDate.Format(at));
+        }
         if (conversation is not null)
         {
             headers.Add(MissHeaders.Conversation, conversation.ConversationId);
+            headers.Add(MissHeaders.Retention, conversation.Retention.ToHeaderValue());
             if (conversation.Kind == ConversationKind.Group)
             {
                 headers.Add(MissHeaders.GroupName, conversation.Name ?? "");

@@ -33,6 +33,10 @@ public enum MessageKind
     Membership,
     /// <summary>A read receipt (RFC 8098 MDN); never shown as a chat message.</summary>
     Receipt,
+    /// <summary>A change of the conversation's retention (X-MiSS-Retention), with a human-readable text.</summary>
+    Retention,
+    /// <summary>A member ended the conversation early: every message of it is erased everywhere.</summary>
+    End,
 }
 
 /// <summary>How far a sent message got with one recipient.</summary>
@@ -102,7 +106,14 @@ public sealed record StoredMessage(
     MessageKind Kind = MessageKind.Text,
     string? InReplyTo = null,
     IReadOnlyList<string>? References = null,
-    DateTimeOffset? ReadAt = null);
+    DateTimeOffset? ReadAt = null,
+    DateTimeOffset? ExpiresAt = null,
+    DateTimeOffset? ExpiredAt = null,
+    string? ContentSha256 = null)
+{
+    /// <summary>True when the content was erased: only the trace (tombstone) is left.</summary>
+    public bool IsExpired => ExpiredAt is not null;
+}
 
 /// <summary>What to put in the outbox.</summary>
 /// <param name="Sender">The mailbox sending.</param>
@@ -138,4 +149,5 @@ public sealed record ReceivedMessage(
     MessageKind Kind = MessageKind.Text,
     string? InReplyTo = null,
     IReadOnlyList<string>? References = null,
-    IReadOnlyList<NewAttachment>? Attachments = null);
+    IReadOnlyList<NewAttachment>? Attachments = null,
+    DateTimeOffset? ExpiresAt = null);

@@ -24,6 +24,12 @@ public static class MissHeaders
     /// <summary>The patient the conversation is about (inside only).</summary>
     public const string Patient = "X-MiSS-Patient";
 
+    /// <summary>When the message expires everywhere: its sending time plus the conversation's retention (inside).</summary>
+    public const string Expires = "X-MiSS-Expires";
+
+    /// <summary>The conversation's retention and when it was chosen, "seconds; t=ms" (inside, every conversation message).</summary>
+    public const string Retention = "X-MiSS-Retention";
+
     /// <summary>Message-IDs a read receipt covers, space-separated (inside receipts).</summary>
     public const string Read = "X-MiSS-Read";
 

@@ -12,6 +12,8 @@ public sealed record ProtocolHeaders(
     string? Version,
     MessageKind Kind,
     string? ConversationId,
+    Retention? Retention,
+    DateTimeOffset? ExpiresAt,
     string? GroupName,
     GroupMembership? Members,
     PatientContext? Patient,
@@ -35,6 +37,8 @@ public sealed record ProtocolHeaders(
         {
             "membership" => MessageKind.Membership,
             "receipt" => MessageKind.Receipt,
+            "retention" => MessageKind.Retention,
+            "end" => MessageKind.End,
             _ => MessageKind.Text,
         };
         var conversation = Inner(MissHeaders.Conversation);
@@ -47,6 +51,8 @@ public sealed record ProtocolHeaders(
             version,
             kind,
             conversation is { Length: > 0 and <= 64 } && conversation.All(char.IsAsciiLetterOrDigit) ? conversation.ToLowerInvariant() : null,
+            Retention.Parse(Inner(MissHeaders.Retention)),
+            Inner(MissHeaders.Expires) is { } expires ? MailDate.Parse(expires) : null,
             Inner(MissHeaders.GroupName) is { } name ? EncodedWords.Decode(name) : null,
             inner?.Contains(MissHeaders.Members) == true ? GroupMembership.Parse(Inner(MissHeaders.Members)) : null,
             PatientContext.Parse(Inner(MissHeaders.Patient)),

@@ -14,7 +14,8 @@ namespace MiSS.Core.Outgoing;
 /// <summary>
 /// Sends what the outbox holds: compose, seal (sign then encrypt for every recipient and the sender), submit over SMTP,
 /// and only then mark the message sent. Transient failures are retried with backoff and jitter; a refusal by the server
-/// or a recipient without a known certificate fails the message with its reason.
+/// or a recipient without a known certificate fails the message with its reason. A message's lifetime starts when it
+/// is sent (docs/protocol.md, section 9): one that waited in the outbox loses none of it.
 /// </summary>
 public sealed class OutboxSender(
     MessageStore store,
@@ -25,6 +26,7 @@ public sealed class OutboxSender(
     RecipientCertificates recipientCertificates,
     MessageComposer composer,
     OutboxSignal signal,
+    Expiry.ExpirySignal expiry,
     TimeProvider time,
     ILoggerFactory loggers,
     ILogger<OutboxSender> logger) : BackgroundService
@@ -98,6 +100,21 @@ public sealed class OutboxSender(
 
     async Task SendOneAsync(SmtpClient smtp, SentFolder sent, StoredMessage message, CancellationToken ct)
     {
+        var conversation = message.Conversation is { } id ? await conversations.GetAsync(id, ct) : null;
+        var expires = (conversation?.Retention ?? new Conversations.Retention(options.Retention.Default, 0)).ExpiryOf(time.GetUtcNow());
+        try
+        {
+            await SendOneAsync(smtp, sent, message, conversation, expires, ct);
+        }
+        finally
+        {
+            expiry.Notify();
+        }
+    }
+
+    async Task SendOneAsync(SmtpClient smtp, SentFolder sent, StoredMessage message, Conversations.Conversation? conversation,
+        DateTimeOffset expires, CancellationToken ct)
+    {
         // Never sent in the clear: a recipient without a known, trusted certificate does not get the message, with a reason.
         var certificates = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
         var reachable = new List<string>();
@@ -116,15 +133,14 @@ public sealed class OutboxSender(
         }
         if (reachable.Count == 0)
         {
-            await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values), ct);
+            await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values), expires, ct);
             logger.LogWarning("Message {MessageId} not sent: no valid certificate for any recipient", message.MessageId);
             return;
         }
 
-        var conversation = message.Conversation is { } id ? await conversations.GetAsync(id, ct) : null;
         var attachments = (await store.AttachmentsAsync(message.Id, ct))
             .Select(a => new NewAttachment(a.FileName, a.MediaType, store.ReadAttachment(a))).ToList();
-        var content = composer.ComposeContent(message, conversation, options.Mailbox.DisplayName, attachments);
+        var content = composer.ComposeContent(message, conversation, options.Mailbox.DisplayName, attachments, expires);
         var body = seal.SignAndEncrypt(content, own.Certificate, certificates);
         var envelope = composer.ComposeEnvelope(message, options.Mailbox.DisplayName, body);
         try
@@ -143,7 +159,7 @@ public sealed class OutboxSender(
             {
                 refused[rejected.Address] = $"refusé par le serveur : {rejected.StatusCode} {rejected.Response}";
             }
-            await store.MarkSentAsync(message.Id, refused, ct);
+            await store.MarkSentAsync(message.Id, refused, expires, ct);
             if (refused.Count > 0)
             {
                 logger.LogWarning("Message {MessageId} not sent to {Count} recipient(s)", message.MessageId, refused.Count);
@@ -156,7 +172,8 @@ public sealed class OutboxSender(
         }
         catch (SmtpCommandException e) when (e.StatusCode is >= 500 and < 600)
         {
-            await store.MarkFailedAsync(message.Id, $"refusé par le serveur : {e.StatusCode} {e.EnhancedStatusCode} {e.ServerText}".Replace("  ", " ", StringComparison.Ordinal), ct);
+            await store.MarkFailedAsync(message.Id,
+                $"refusé par le serveur : {e.StatusCode} {e.EnhancedStatusCode} {e.ServerText}".Replace("  ", " ", StringComparison.Ordinal), expires, ct);
             logger.LogWarning("Message {MessageId} refused by the server with {Code}", message.MessageId, e.StatusCode);
         }
         catch (MailException e)

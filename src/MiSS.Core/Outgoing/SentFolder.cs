@@ -36,15 +36,10 @@ public sealed class SentFolder(MissOptions options, ILogger<SentFolder> logger) 
         {
             return _imap;
         }
-        var server = options.Imap;
-        var imap = new ImapClient();
+        var imap = await options.OpenImapAsync(logger, ct);
         try
         {
-            await imap.ConnectAsync(server.Host, server.Port, server.Security, server.ToTlsSettings(), ct);
-            await imap.LoginAsync(options.Mailbox.Login, options.Mailbox.Password, ct);
-            var folders = await imap.ListMailboxesAsync(ct);
-            _folder = folders.FirstOrDefault(f => f.SpecialUse == @"\Sent")?.Name
-                      ?? folders.FirstOrDefault(f => f.Name.Equals("Sent", StringComparison.OrdinalIgnoreCase))?.Name;
+            _folder = await FindAsync(imap, ct);
             if (_folder is null)
             {
                 _folder = "Sent";
@@ -58,6 +53,14 @@ public sealed class SentFolder(MissOptions options, ILogger<SentFolder> logger) 
             await imap.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>The mailbox's Sent folder: the one marked \Sent (RFC 6154), else the one named so; null when there is none.</summary>
+    public static async Task<string?> FindAsync(ImapClient imap, CancellationToken ct)
+    {
+        var folders = await imap.ListMailboxesAsync(ct);
+        return folders.FirstOrDefault(f => f.SpecialUse == @"\Sent")?.Name
+               ?? folders.FirstOrDefault(f => f.Name.Equals("Sent", StringComparison.OrdinalIgnoreCase))?.Name;
     }
 
     /// <inheritdoc />

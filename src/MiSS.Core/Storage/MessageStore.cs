@@ -14,7 +14,7 @@ public sealed class MessageStore
 {
     const string MessageColumns = """
         id, message_id, direction, sender, recipients, subject, body, state, created_at, sent_at, received_at,
-        signature, error, attempts, conversation, kind, in_reply_to, message_references, read_at
+        signature, error, attempts, conversation, kind, in_reply_to, message_references, read_at, expires_at, expired_at, content_sha256
         """;
 
     readonly StoreDatabase _db;
@@ -78,16 +78,21 @@ public sealed class MessageStore
     public Task<IReadOnlyList<StoredMessage>> DueOutgoingAsync(int max, CancellationToken ct = default) =>
         QueryMessagesAsync($"""
             SELECT {MessageColumns} FROM messages
-            WHERE state = 'Queued' AND next_attempt_at <= $now ORDER BY id LIMIT $max
+            WHERE state = 'Queued' AND next_attempt_at <= $now AND expired_at IS NULL ORDER BY id LIMIT $max
             """, ct, ("$now", Now), ("$max", max));
 
-    /// <summary>Records that the SMTP server accepted the message, except for the <paramref name="refused"/> recipients (with reasons).</summary>
-    public async Task MarkSentAsync(long id, IReadOnlyDictionary<string, string>? refused = null, CancellationToken ct = default)
+    /// <summary>
+    /// Records that the SMTP server accepted the message, except for the <paramref name="refused"/> recipients (with
+    /// reasons); its lifetime starts now and ends at <paramref name="expiresAt"/> (the value the message carries).
+    /// </summary>
+    public async Task MarkSentAsync(long id, IReadOnlyDictionary<string, string>? refused = null, DateTimeOffset? expiresAt = null,
+        CancellationToken ct = default)
     {
         await _db.ExecuteAsync("""
-            UPDATE messages SET state = 'Sent', sent_at = $now, error = NULL, next_attempt_at = NULL, attempts = attempts + 1
+            UPDATE messages SET state = 'Sent', sent_at = $now, error = NULL, next_attempt_at = NULL, attempts = attempts + 1,
+                                expires_at = $expires
             WHERE id = $id
-            """, ct, ("$id", id), ("$now", Now));
+            """, ct, ("$id", id), ("$now", Now), ("$expires", expiresAt?.ToUnixTimeMilliseconds()));
         await _db.ExecuteAsync("UPDATE message_recipients SET state = 'Sent', updated_at = $now WHERE message = $id AND state = 'Queued'",
             ct, ("$id", id), ("$now", Now));
         foreach (var (address, reason) in refused ?? new Dictionary<string, string>())
@@ -101,11 +106,16 @@ public sealed class MessageStore
         _db.ExecuteAsync("UPDATE messages SET error = $error, attempts = attempts + 1, next_attempt_at = $next WHERE id = $id",
             ct, ("$id", id), ("$error", error), ("$next", nextAttempt.ToUnixTimeMilliseconds()));
 
-    /// <summary>Records that the message cannot be sent, with the reason shown to the practitioner.</summary>
-    public async Task MarkFailedAsync(long id, string reason, CancellationToken ct = default)
+    /// <summary>
+    /// Records that the message cannot be sent, with the reason shown to the practitioner; its content is erased at
+    /// <paramref name="expiresAt"/> like that of a sent message.
+    /// </summary>
+    public async Task MarkFailedAsync(long id, string reason, DateTimeOffset? expiresAt = null, CancellationToken ct = default)
     {
-        await _db.ExecuteAsync("UPDATE messages SET state = 'Failed', error = $error, attempts = attempts + 1, next_attempt_at = NULL WHERE id = $id",
-            ct, ("$id", id), ("$error", reason));
+        await _db.ExecuteAsync("""
+            UPDATE messages SET state = 'Failed', error = $error, attempts = attempts + 1, next_attempt_at = NULL, expires_at = $expires
+            WHERE id = $id
+            """, ct, ("$id", id), ("$error", reason), ("$expires", expiresAt?.ToUnixTimeMilliseconds()));
         await _db.ExecuteAsync("UPDATE message_recipients SET state = 'Failed', reason = $reason, updated_at = $now WHERE message = $id",
             ct, ("$id", id), ("$reason", reason), ("$now", Now));
     }
@@ -139,16 +149,16 @@ public sealed class MessageStore
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
         await using var insert = StoreDatabase.Command(connection, """
             INSERT INTO messages (message_id, direction, sender, recipients, subject, body, state, created_at, received_at, signature,
-                                  conversation, kind, in_reply_to, message_references)
+                                  conversation, kind, in_reply_to, message_references, expires_at)
             VALUES ($message_id, 'Incoming', $sender, $recipients, $subject, $body, 'Received', $created, $now, $signature,
-                    $conversation, $kind, $in_reply_to, $references)
+                    $conversation, $kind, $in_reply_to, $references, $expires)
             ON CONFLICT (message_id) DO NOTHING
             """,
             ("$message_id", message.MessageId), ("$sender", message.Sender), ("$recipients", JsonSerializer.Serialize(message.Recipients)),
             ("$subject", message.Subject), ("$body", message.Body), ("$created", message.SentAt?.ToUnixTimeMilliseconds() ?? now),
             ("$now", now), ("$signature", JsonSerializer.Serialize(message.Signature)), ("$conversation", message.Conversation),
             ("$kind", message.Kind.ToString()), ("$in_reply_to", message.InReplyTo),
-            ("$references", JsonSerializer.Serialize(message.References ?? [])));
+            ("$references", JsonSerializer.Serialize(message.References ?? [])), ("$expires", message.ExpiresAt?.ToUnixTimeMilliseconds()));
         insert.Transaction = transaction;
         if (await insert.ExecuteNonQueryAsync(ct) == 0)
         {
@@ -226,13 +236,14 @@ public sealed class MessageStore
         QueryMessagesAsync($"SELECT {MessageColumns} FROM messages ORDER BY created_at DESC, id DESC LIMIT $limit", ct, ("$limit", limit));
 
     /// <summary>
-    /// The messages of a conversation (receipts excluded), in the order they were written or arrived here: the senders'
+    /// The live messages of a conversation (receipts and expired ones excluded), in the order they were written or arrived here: the senders'
     /// Date headers have only second precision and other machines' clocks, so they cannot order a fast exchange.
     /// </summary>
     public Task<IReadOnlyList<StoredMessage>> ListConversationAsync(long conversation, int limit = 1000, CancellationToken ct = default) =>
         QueryMessagesAsync($"""
             SELECT {MessageColumns} FROM (
-                SELECT * FROM messages WHERE conversation = $conversation AND kind <> 'Receipt' ORDER BY id DESC LIMIT $limit)
+                SELECT * FROM messages WHERE conversation = $conversation AND kind <> 'Receipt' AND expired_at IS NULL
+                ORDER BY id DESC LIMIT $limit)
             ORDER BY id
             """, ct, ("$conversation", conversation), ("$limit", limit));
 
@@ -315,6 +326,9 @@ public sealed class MessageStore
                 Enum.Parse<MessageKind>(reader.GetString(15)),
                 Text(16),
                 JsonSerializer.Deserialize<List<string>>(reader.GetString(17)) ?? [],
-                Time(18));
+                Time(18),
+                Time(19),
+                Time(20),
+                Text(21));
         }, ct, parameters);
 }

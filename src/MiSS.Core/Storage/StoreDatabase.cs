@@ -107,6 +107,21 @@ public sealed class StoreDatabase
         ) STRICT;
         CREATE INDEX attachments_by_message ON attachments (message, position);
         """,
+        // 4: ephemeral messages. An expired message keeps a content-free row (its tombstone); the erasure of its server
+        // copies is tracked until done.
+        """
+        ALTER TABLE conversations ADD COLUMN retention INTEGER NOT NULL DEFAULT 604800;      -- seconds
+        ALTER TABLE conversations ADD COLUMN retention_changed_at INTEGER NOT NULL DEFAULT 0; -- Unix ms, last-write-wins clock
+        ALTER TABLE conversations ADD COLUMN ended_at INTEGER;
+        ALTER TABLE messages ADD COLUMN expires_at INTEGER;            -- NULL until sent (outgoing) or stored (incoming)
+        ALTER TABLE messages ADD COLUMN expired_at INTEGER;            -- set when the content was erased here
+        ALTER TABLE messages ADD COLUMN content_sha256 TEXT;           -- of the erased content, for the trace
+        ALTER TABLE messages ADD COLUMN server_erase_due_at INTEGER;   -- server copies still to erase, next attempt
+        CREATE INDEX messages_expiry ON messages (expires_at) WHERE expired_at IS NULL AND expires_at IS NOT NULL;
+        CREATE INDEX messages_server_erase ON messages (server_erase_due_at) WHERE server_erase_due_at IS NOT NULL;
+        ALTER TABLE quarantine ADD COLUMN expires_at INTEGER;
+        ALTER TABLE quarantine ADD COLUMN erased_at INTEGER;
+        """,
     ];
 
     readonly string _connectionString;

@@ -179,7 +179,7 @@ public sealed partial class ImapClient : IAsyncDisposable
     /// Runs UID SEARCH with <paramref name="criteria"/> (ASCII, for example "UID 7:*" or "ALL") and returns the UIDs
     /// ascending. Note that "UID n:*" always matches the highest UID, even when it is below n.
     /// </summary>
-    public async Task<IReadOnlyList<uint>> UidSearchAsync(string criteria, CancellationToken ct = default)
+    public Task<IReadOnlyList<uint>> UidSearchAsync(string criteria, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(criteria);
         ProtocolText.RejectLineBreaks(criteria, nameof(criteria));
@@ -187,12 +187,27 @@ public sealed partial class ImapClient : IAsyncDisposable
         {
             throw new ArgumentException("search criteria must be ASCII", nameof(criteria));
         }
+        return SearchAsync(new ImapCommandBuilder("UID SEARCH").Raw(criteria), ct);
+    }
 
+    /// <summary>
+    /// UID SEARCH HEADER: the messages whose <paramref name="field"/> header contains <paramref name="value"/> (a
+    /// substring match, case-insensitive, RFC 3501 section 6.4.4); the value is quoted or sent as a literal as needed.
+    /// </summary>
+    public Task<IReadOnlyList<uint>> UidSearchHeaderAsync(string field, string value, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(field);
+        ArgumentException.ThrowIfNullOrEmpty(value);
+        return SearchAsync(new ImapCommandBuilder("UID SEARCH").Raw("HEADER").AString(field).AString(value), ct);
+    }
+
+    private async Task<IReadOnlyList<uint>> SearchAsync(ImapCommandBuilder command, CancellationToken ct)
+    {
         using var scope = _gate.Enter(nameof(ImapClient));
         RequireSelected();
         var uids = new SortedSet<uint>();
         await ExecuteAsync(
-            new ImapCommandBuilder("UID SEARCH").Raw(criteria),
+            command,
             response =>
             {
                 if (!response.IsData("SEARCH"))

@@ -50,4 +50,21 @@ public sealed class CommandArguments
 
     /// <summary>Every value of a repeatable option.</summary>
     public IReadOnlyList<string> Options(string name) => _options.TryGetValue(name, out var values) ? values : [];
+
+    /// <summary>A duration written as a number and a unit: "90m", "12h", "7j" (or "7d"); null when unreadable.</summary>
+    public static TimeSpan? ParseDuration(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Length < 2 ||
+            !int.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+        {
+            return null;
+        }
+        return char.ToLowerInvariant(text[^1]) switch
+        {
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            'j' or 'd' => TimeSpan.FromDays(n),
+            _ => null,
+        };
+    }
 }

@@ -27,6 +27,8 @@ public static class MessageText
             $"Date       : {m.CreatedAt.ToLocalTime().ToString("F", French)}",
             $"État       : {Status(m)}",
             recipients.Count == 0 ? null : "Suivi      : " + string.Join(" ; ", recipients.Select(r => $"{r.Address} {Delivery(r)}")),
+            m.ExpiredAt is { } expired ? $"Effacé     : le {expired.ToLocalTime().ToString("F", French)} (empreinte {m.ContentSha256})"
+            : m.ExpiresAt is { } expires ? $"Expire     : le {expires.ToLocalTime().ToString("F", French)}" : null,
             "",
             m.Body,
         }.Where(line => line is not null));
@@ -42,6 +44,7 @@ public static class MessageText
 
     static string Status(StoredMessage m) => m.State switch
     {
+        _ when m.IsExpired => "effacé (délai de conservation écoulé)",
         MessageState.Queued => "en attente d'envoi",
         MessageState.Sent => "envoyé",
         MessageState.Failed => "échec : " + m.Error,

@@ -9,7 +9,8 @@ using Serilog;
 namespace MiSS.Service.Cli;
 
 /// <summary>
-/// The `miss` command line: run the service, queue a message, list or show messages, list the quarantine.
+/// The `miss` command line: run the service, queue a message, list or show messages, change a conversation's retention,
+/// end it, export it for the patient record, list the quarantine.
 /// User-facing output is in French; every command takes --config FILE (an instance's settings).
 /// </summary>
 public static class MissCommandLine
@@ -21,7 +22,13 @@ public static class MissCommandLine
                [--patient "family=NOM; given=Prénom; birth=AAAA-MM-JJ; ins=...; ins-oid=..."] [--xdm oui]
                                                 écrit dans la conversation avec ce correspondant (ou dans le
                                                 groupe NOM, créé avec ces membres) et affiche le Message-ID
-          conversations                         liste les conversations et leurs membres
+          conversations                         liste les conversations, leurs membres et la durée de conservation
+          retention N DURÉE                     change la durée de conservation de la conversation #N (12h, 7j, 30j),
+                                                pour tous ses membres et les messages envoyés ensuite
+          end N                                 met fin à la conversation #N : ses messages sont effacés partout
+          export N [--message MESSAGE-ID ...] [--out FICHIER]
+                                                exporte la conversation #N (ou ces messages) pour le dossier patient,
+                                                en Bundle FHIR R4 de Communication
           read MESSAGE-ID [...]                 marque des messages reçus comme lus (accusé de lecture si demandé)
           messages [--limit N]                  liste les derniers messages
           show MESSAGE-ID [--wait SECONDES]     affiche un message (en l'attendant au besoin)
@@ -39,6 +46,9 @@ public static class MissCommandLine
                 "run" => await RunServiceAsync(arguments),
                 "send" => await SendAsync(arguments),
                 "conversations" => await ConversationsAsync(arguments),
+                "retention" => await RetentionAsync(arguments),
+                "end" => await EndAsync(arguments),
+                "export" => await ExportAsync(arguments),
                 "read" => await ReadAsync(arguments),
                 "messages" => await ListAsync(arguments),
                 "show" => await ShowAsync(arguments),
@@ -79,22 +89,26 @@ public static class MissCommandLine
     static MissOptions LoadOptions(CommandArguments arguments) =>
         MissConfiguration.Bind(new ConfigurationBuilder().AddMissSources(arguments.Option("config")).Build());
 
-    static MessageStore OpenStore(MissOptions options) => MessageStore.Open(options.StorePath, TimeProvider.System);
-
-    static (ConversationService Service, ConversationStore Conversations) OpenConversations(MissOptions options)
+    /// <summary>
+    /// The instance's store and conversations, wired as the service wires them. The running service polls the outbox
+    /// and sweeps expiries: this process only has to write to the store.
+    /// </summary>
+    static ServiceProvider OpenStore(CommandArguments arguments, out MissOptions options)
     {
-        var db = StoreDatabase.Open(options.StorePath);
-        var conversations = new ConversationStore(db, TimeProvider.System);
-        // The running service polls the outbox: this process only has to store the message.
-        var messages = new MessageStore(db, BlobStore.Open(options.DataDirectory), TimeProvider.System);
-        var service = new ConversationService(conversations, messages, new OutboxSignal(),
-            options.Mailbox.Address, TimeProvider.System);
-        return (service, conversations);
+        options = LoadOptions(arguments);
+        return new ServiceCollection().AddMissStore(options, TimeProvider.System).BuildServiceProvider();
+    }
+
+    static async Task<Conversation> RequireConversationAsync(ServiceProvider store, CommandArguments arguments)
+    {
+        var id = long.TryParse(arguments.Positional.FirstOrDefault()?.TrimStart('#'), out var n) ? n
+            : throw new ArgumentException($"{arguments.Command} demande un numéro de conversation (voir « miss conversations »)");
+        return await store.GetRequiredService<ConversationStore>().GetAsync(id) ?? throw new ArgumentException($"conversation #{id} inconnue");
     }
 
     static async Task<int> SendAsync(CommandArguments arguments)
     {
-        var options = LoadOptions(arguments);
+        await using var store = OpenStore(arguments, out var options);
         var recipients = arguments.Options("to");
         var text = arguments.Option("text") ?? "";
         var files = arguments.Options("photo").Concat(arguments.Options("file")).ToList();
@@ -118,7 +132,8 @@ public static class MissCommandLine
             attachments = [.. attachments.Except(documents), archive];
         }
         policy.CheckOutgoingMessage(attachments, System.Text.Encoding.UTF8.GetByteCount(text));
-        var (service, conversations) = OpenConversations(options);
+        var service = store.GetRequiredService<ConversationService>();
+        var conversations = store.GetRequiredService<ConversationStore>();
         var group = arguments.Option("group");
         Conversation conversation;
         if (group is not null)
@@ -145,19 +160,59 @@ public static class MissCommandLine
         {
             throw new ArgumentException("read demande au moins un MESSAGE-ID");
         }
-        var (service, _) = OpenConversations(LoadOptions(arguments));
-        var count = await service.MarkReadAsync(arguments.Positional.Select(id => id.Trim('<', '>')));
+        await using var store = OpenStore(arguments, out _);
+        var count = await store.GetRequiredService<ConversationService>().MarkReadAsync(arguments.Positional.Select(id => id.Trim('<', '>')));
         Console.WriteLine($"{count} message(s) marqué(s) comme lu(s)");
         return 0;
     }
 
     static async Task<int> ConversationsAsync(CommandArguments arguments)
     {
-        var (_, conversations) = OpenConversations(LoadOptions(arguments));
-        foreach (var c in await conversations.ListAsync())
+        await using var store = OpenStore(arguments, out _);
+        foreach (var c in await store.GetRequiredService<ConversationStore>().ListAsync())
         {
             var title = c.Kind == ConversationKind.Group ? $"groupe « {c.Name} »" : "conversation directe";
-            Console.WriteLine($"#{c.Id} {title} : {string.Join(", ", c.Membership.Members)}");
+            var state = c.IsEnded ? "terminée" : $"messages conservés {Retention.Describe(c.Retention.Duration)}";
+            Console.WriteLine($"#{c.Id} {title} : {string.Join(", ", c.Membership.Members)} ({state})");
+        }
+        return 0;
+    }
+
+    static async Task<int> RetentionAsync(CommandArguments arguments)
+    {
+        await using var store = OpenStore(arguments, out _);
+        var conversation = await RequireConversationAsync(store, arguments);
+        var duration = CommandArguments.ParseDuration(arguments.Positional.ElementAtOrDefault(1))
+                       ?? throw new ArgumentException("retention demande une durée : 12h, 7j ou 30j par exemple");
+        await store.GetRequiredService<ConversationService>().SetRetentionAsync(conversation.Id, duration);
+        Console.WriteLine($"conversation #{conversation.Id} : messages conservés {Retention.Describe(duration)}");
+        return 0;
+    }
+
+    static async Task<int> EndAsync(CommandArguments arguments)
+    {
+        await using var store = OpenStore(arguments, out _);
+        var conversation = await RequireConversationAsync(store, arguments);
+        await store.GetRequiredService<ConversationService>().EndAsync(conversation.Id);
+        Console.WriteLine($"conversation #{conversation.Id} terminée : ses messages seront effacés partout");
+        return 0;
+    }
+
+    static async Task<int> ExportAsync(CommandArguments arguments)
+    {
+        await using var store = OpenStore(arguments, out _);
+        var conversation = await RequireConversationAsync(store, arguments);
+        var only = arguments.Options("message").Select(id => id.Trim('<', '>')).ToList();
+        var bundle = await Core.Fhir.ConversationExport.ToBundleJsonAsync(store.GetRequiredService<MessageStore>(), conversation,
+            DateTimeOffset.UtcNow, only.Count > 0 ? only : null);
+        if (arguments.Option("out") is { } path)
+        {
+            await File.WriteAllTextAsync(path, bundle);
+            Console.WriteLine($"conversation #{conversation.Id} exportée dans {path}");
+        }
+        else
+        {
+            Console.WriteLine(bundle);
         }
         return 0;
     }
@@ -165,7 +220,8 @@ public static class MissCommandLine
     static async Task<int> ListAsync(CommandArguments arguments)
     {
         var limit = int.TryParse(arguments.Option("limit"), out var n) ? n : 20;
-        foreach (var message in await OpenStore(LoadOptions(arguments)).ListAsync(limit))
+        await using var store = OpenStore(arguments, out _);
+        foreach (var message in await store.GetRequiredService<MessageStore>().ListAsync(limit))
         {
             Console.WriteLine(MessageText.Summary(message));
         }
@@ -177,7 +233,8 @@ public static class MissCommandLine
         var messageId = arguments.Positional.FirstOrDefault()?.Trim('<', '>')
                         ?? throw new ArgumentException("show demande un MESSAGE-ID");
         var wait = TimeSpan.FromSeconds(double.TryParse(arguments.Option("wait"), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 0);
-        var store = OpenStore(LoadOptions(arguments));
+        await using var services = OpenStore(arguments, out _);
+        var store = services.GetRequiredService<MessageStore>();
         var deadline = DateTime.UtcNow + wait;
         while (true)
         {
@@ -197,7 +254,8 @@ public static class MissCommandLine
 
     static async Task<int> QuarantineAsync(CommandArguments arguments)
     {
-        foreach (var item in await OpenStore(LoadOptions(arguments)).ListQuarantineAsync())
+        await using var store = OpenStore(arguments, out _);
+        foreach (var item in await store.GetRequiredService<MessageStore>().ListQuarantineAsync())
         {
             Console.WriteLine($"#{item.Id} UID {item.Uid} {item.MessageId ?? "(sans Message-ID)"} : {item.Reason} — {item.Detail}");
         }

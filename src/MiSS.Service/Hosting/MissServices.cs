@@ -1,30 +1,26 @@
 using MiSS.Core.Configuration;
 using MiSS.Core.Conversations;
+using MiSS.Core.Expiry;
 using MiSS.Core.Incoming;
 using MiSS.Core.Messaging;
 using MiSS.Core.Outgoing;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
+using Quartz;
 
 namespace MiSS.Service.Hosting;
 
 /// <summary>Wires the services of one MiSS instance.</summary>
 public static class MissServices
 {
-    /// <summary>Registers the store, S/MIME, the outbox sender and the inbox watcher.</summary>
-    public static IServiceCollection AddMiss(this IServiceCollection services, MissOptions options)
+    /// <summary>
+    /// Registers the whole service: the store and conversations, S/MIME, the outbox sender, the inbox watcher and the
+    /// expiry scheduler. <paramref name="time"/> is the clock of all of them (tests move it).
+    /// </summary>
+    public static IServiceCollection AddMiss(this IServiceCollection services, MissOptions options, TimeProvider? time = null)
     {
-        var time = TimeProvider.System;
-        services.AddSingleton(options);
-        services.AddSingleton(time);
-        services.AddSingleton(_ => StoreDatabase.Open(options.StorePath));
-        services.AddSingleton(_ => BlobStore.Open(options.DataDirectory));
-        services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
-        services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<StoreDatabase>(), time));
-        services.AddSingleton(sp => new ConversationRouter(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
-            options.Mailbox.Address));
-        services.AddSingleton(sp => new ConversationService(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
-            sp.GetRequiredService<OutboxSignal>(), options.Mailbox.Address, time));
+        time ??= TimeProvider.System;
+        services.AddMissStore(options, time);
         services.AddSingleton<ReportHandler>();
         services.AddSingleton(_ => options.Attachments.Policy());
         services.AddSingleton(_ => SmimeTrust.FromPemFiles(options.Trust.AnchorsPath, options.Trust.IntermediatesPath, options.Trust.RevocationMode, time));
@@ -34,11 +30,40 @@ public static class MissServices
         services.AddSingleton(sp => new RecipientCertificates(sp.GetRequiredService<MessageStore>(), sp.GetRequiredService<SmimeTrust>(),
             options.Trust.CertificatesDirectory));
         services.AddSingleton(_ => new MessageComposer(options.ProductReference));
-        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton(sp => new ConversationRouter(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
+            options.Mailbox.Address, options.Retention.Default));
         services.AddSingleton<MessageIntake>();
         services.AddSingleton<InboxStatus>();
+        services.AddSingleton<ServerCopyEraser>();
+        services.AddSingleton<ExpiryRunner>();
+        services.AddTransient<ExpiryJob>();
+        services.AddSingleton<ExpiryScheduler>();
+        services.AddQuartz(quartz => quartz.UseTimeProvider(time));
+        services.AddQuartzHostedService(quartz => quartz.WaitForJobsToComplete = true);
         services.AddHostedService<OutboxSender>();
         services.AddHostedService<InboxWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiryScheduler>());
+        return services;
+    }
+
+    /// <summary>
+    /// Registers what works on the store alone: messages, conversations and their expiry. The command line uses only
+    /// this; the running service (or the expiry sweep) does the sending and erasing.
+    /// </summary>
+    public static IServiceCollection AddMissStore(this IServiceCollection services, MissOptions options, TimeProvider time)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(time);
+        services.AddSingleton(_ => StoreDatabase.Open(options.StorePath));
+        services.AddSingleton(_ => BlobStore.Open(options.DataDirectory));
+        services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
+        services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<StoreDatabase>(), time));
+        services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<ExpirySignal>();
+        services.AddSingleton(sp => new ConversationService(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
+            sp.GetRequiredService<ExpiryStore>(), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<ExpirySignal>(),
+            options.Mailbox.Address, options.Retention.Default, time));
         return services;
     }
 }

@@ -18,6 +18,7 @@ public class ConversationRouterTests
     ConversationStore _conversations = null!;
     MessageStore _messages = null!;
     ConversationRouter _router = null!;
+    static readonly Retention Week = new(TimeSpan.FromDays(7), 0);
 
     [SetUp]
     public void Open()
@@ -26,7 +27,7 @@ public class ConversationRouterTests
         var db = StoreDatabase.Open(Path.Combine(_directory, "miss.db"));
         _conversations = new ConversationStore(db, TimeProvider.System);
         _messages = new MessageStore(db, BlobStore.Open(_directory), TimeProvider.System);
-        _router = new ConversationRouter(_conversations, _messages, Self);
+        _router = new ConversationRouter(_conversations, _messages, Self, TimeSpan.FromDays(7));
     }
 
     [TearDown]
@@ -41,12 +42,12 @@ public class ConversationRouterTests
             new SignatureRecord(OpenStatus.Verified, "", null, null, true), InReplyTo: inReplyTo);
 
     static ProtocolHeaders Headers(string? conversationId, GroupMembership? members = null, string? inReplyTo = null, string? name = null) =>
-        new("1", members is null ? MessageKind.Text : MessageKind.Membership, conversationId, name, members, null, null, [], inReplyTo, []);
+        new("1", members is null ? MessageKind.Text : MessageKind.Membership, conversationId, null, null, name, members, null, null, [], inReplyTo, []);
 
     async Task<Conversation> GroupAsync(params string[] members)
     {
         var state = members.Aggregate(GroupMembership.Empty, (s, m) => s.Add(m, 10));
-        return await _conversations.CreateAsync(ConversationStore.NewConversationId(), ConversationKind.Group, "Équipe", state, null);
+        return await _conversations.CreateAsync(ConversationStore.NewConversationId(), ConversationKind.Group, "Équipe", state, null, Week);
     }
 
     [Test]

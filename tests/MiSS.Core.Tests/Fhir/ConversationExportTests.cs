@@ -24,7 +24,7 @@ public class ConversationExportTests
 
     static Conversation Conversation() => new(1, "conv-1@x.test", ConversationKind.Group, "Plaie du pied – Mme Dupont",
         GroupMembership.Empty.Add(Claire, 1).Add(Julien, 1).Add(Sophie, 1),
-        new PatientContext("DUPONT", "Marie Louise", "1948-03-12", Ins, InsOid), ReadReceipts: true, T0, T0);
+        new PatientContext("DUPONT", "Marie Louise", "1948-03-12", Ins, InsOid), ReadReceipts: true, T0, T0, new Retention(TimeSpan.FromDays(7), 0));
 
     static StoredAttachment Attachment(long id, string name, string type, byte[] content, string? refused = null) =>
         new(id, 0, name, type, content.LongLength, Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant(),
@@ -249,7 +249,7 @@ public class ConversationExportTests
             var store = new MessageStore(db, BlobStore.Open(directory), TimeProvider.System);
             var template = Conversation();
             var conversation = await new ConversationStore(db, TimeProvider.System).CreateAsync(template.ConversationId, template.Kind,
-                template.Name, template.Membership, template.Patient);
+                template.Name, template.Membership, template.Patient, template.Retention);
             var sent = await store.EnqueueAsync(new OutgoingDraft(Claire, [Julien], null, "Question", Conversation: conversation.Id,
                 Attachments: [new NewAttachment("plaie.jpg", "image/jpeg", Photo)]));
             await store.MarkSentAsync(sent.Id);

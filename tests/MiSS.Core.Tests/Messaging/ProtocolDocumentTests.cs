@@ -29,9 +29,14 @@ public partial class ProtocolDocumentTests
 
     static Conversation Group() => new(7, "0123456789abcdef0123456789abcdef", ConversationKind.Group, "Équipe de soins",
         GroupMembership.Empty.Add(Claire, 1).Add(Julien, 1).Add("sophie@x.test", 1).Remove("sophie@x.test", 2), Patient, true,
-        DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, new Retention(TimeSpan.FromDays(2), 1_763_772_000_000));
 
-    /// <summary>The content and envelope of a text, a membership change and a receipt in a group about a patient.</summary>
+    static readonly DateTimeOffset Expires = new(2026, 11, 24, 9, 30, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// The content and envelope of a text, a membership change, a receipt, a retention change and an end in a group
+    /// about a patient.
+    /// </summary>
     static IEnumerable<(MimeEntity Content, MimeMessage Envelope)> Composed()
     {
         var group = Group();
@@ -40,9 +45,11 @@ public partial class ProtocolDocumentTests
                      Message(MessageKind.Text, "Bonjour", group.Id),
                      Message(MessageKind.Membership, "claire a retiré sophie", group.Id),
                      Message(MessageKind.Receipt, "<a@x.test> <b@x.test>", group.Id),
+                     Message(MessageKind.Retention, "claire a fixé la durée de conservation à 2 jours", group.Id),
+                     Message(MessageKind.End, "claire a mis fin à la conversation", group.Id),
                  })
         {
-            var content = Composer.ComposeContent(message, group, "Claire MARTIN");
+            var content = Composer.ComposeContent(message, group, "Claire MARTIN", expires: Expires);
             // Through the writer and the reader, as a receiver gets it.
             var read = MimeReader.ReadEntity(MimeWriter.ToBytes(content));
             var envelope = MimeReader.ReadMessage(MimeWriter.ToBytes(Composer.ComposeEnvelope(message, "Claire MARTIN",
@@ -83,6 +90,10 @@ public partial class ProtocolDocumentTests
         Assert.That(text.Kind, Is.EqualTo(MessageKind.Text));
         Assert.That(membership.Kind, Is.EqualTo(MessageKind.Membership));
         Assert.That(receipt.Kind, Is.EqualTo(MessageKind.Receipt));
+        Assert.That(ProtocolHeaders.Read(composed[3].Content.Headers, composed[3].Envelope).Kind, Is.EqualTo(MessageKind.Retention));
+        Assert.That(ProtocolHeaders.Read(composed[4].Content.Headers, composed[4].Envelope).Kind, Is.EqualTo(MessageKind.End));
+        Assert.That(text.ExpiresAt, Is.EqualTo(Expires));
+        Assert.That(text.Retention, Is.EqualTo(Group().Retention));
         Assert.That(text.ConversationId, Is.EqualTo(Group().ConversationId));
         Assert.That(text.GroupName, Is.EqualTo("Équipe de soins"));
         Assert.That(text.Members!.ToHeaderValue(), Is.EqualTo(Group().Membership.ToHeaderValue()));
