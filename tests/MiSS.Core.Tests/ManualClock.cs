@@ -10,8 +10,11 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
     readonly List<ManualTimer> _timers = [];
     DateTimeOffset _now = start;
 
-    /// <summary>A clock starting at the real current time (Quartz and TLS checks see plausible dates).</summary>
-    public ManualClock() : this(DateTimeOffset.UtcNow)
+    /// <summary>
+    /// A clock starting at the real current time (Quartz and certificate checks see plausible dates), in whole
+    /// milliseconds as the store keeps times.
+    /// </summary>
+    public ManualClock() : this(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
     {
     }
 

@@ -66,6 +66,31 @@ public sealed class MailServerFixture
         return null;
     }
 
+    /// <summary>Every raw message of a practitioner's INBOX and Sent folder, as a plain IMAP FETCH sees them.</summary>
+    public static async Task<IReadOnlyList<byte[]>> FetchEverythingAsync(DevPractitioner p)
+    {
+        await using var imap = new ImapClient();
+        await imap.ConnectAsync("localhost", Server.Ports.Imap, MailSecurity.StartTls, Tls);
+        await imap.LoginAsync(p.Address, Account(p).Password);
+        var messages = new List<byte[]>();
+        foreach (var folder in new[] { "INBOX", await Core.Outgoing.SentFolder.FindAsync(imap, CancellationToken.None) })
+        {
+            if (folder is null)
+            {
+                continue;
+            }
+            await imap.SelectAsync(folder);
+            foreach (var uid in await imap.UidSearchAsync("ALL"))
+            {
+                if (await imap.UidFetchMessageAsync(uid) is { } raw)
+                {
+                    messages.Add(raw);
+                }
+            }
+        }
+        return messages;
+    }
+
     [OneTimeSetUp]
     public async Task StartAsync()
     {

@@ -11,6 +11,7 @@ namespace MiSS.Core.Incoming;
 /// Watches the INBOX: catches up from the last UID handled, then waits in IDLE (re-issued before the server's
 /// timeout) and catches up again at every change. Reconnects with backoff after any connection failure; a change of
 /// UIDVALIDITY restarts from the beginning, and Message-ID deduplication keeps that from storing anything twice.
+/// Applied delivery reports and read receipts are removed from the mailbox.
 /// </summary>
 public sealed class InboxWatcher(
     MessageStore store,
@@ -95,16 +96,25 @@ public sealed class InboxWatcher(
     {
         // "UID n:*" always matches the highest UID, even when it is below n: filter.
         var uids = (await imap.UidSearchAsync($"UID {lastUid + 1}:*", ct)).Where(uid => uid > lastUid).Order();
+        var consumed = new List<uint>();
         foreach (var uid in uids)
         {
             var raw = await imap.UidFetchMessageAsync(uid, ct);
-            if (raw is not null)
+            if (raw is not null && await intake.AcceptAsync(Mailbox, uid, raw, ct) == IntakeOutcome.Report)
             {
-                await intake.AcceptAsync(Mailbox, uid, raw, ct);
+                consumed.Add(uid);
             }
             // The position moves only after the message is stored or quarantined: a crash re-reads it, dedupe drops it.
             lastUid = uid;
             await store.SaveMailboxPositionAsync(Mailbox, uidValidity, lastUid, ct);
+        }
+        if (consumed.Count > 0)
+        {
+            // A delivery report or read receipt for a message sent from here has done its work once applied; left in the
+            // mailbox it would outlive the message it names. Reports about anything else stay (they are quarantined).
+            var set = string.Join(',', consumed);
+            await imap.UidStoreFlagsAsync(set, ImapStoreMode.Add, [@"\Deleted"], ct);
+            await imap.UidExpungeAsync(set, ct);
         }
         return lastUid;
     }
