@@ -83,7 +83,22 @@ static class DemoCommand
                 Console.Error.WriteLine("demo: the reply or the read receipt did not come back.");
                 return 1;
             }
-            Step("Demo done: every message signed and encrypted, verified on arrival, delivered and read. Logs: " + root);
+            Step($"{claire.DisplayName} ends the conversation (\"expire now\"): it is erased on both sides and on the server");
+            var conversations = (await CommandRunner.RunCheckedAsync("dotnet", [miss, "conversations", "--config", configs[claire.Id]])).StandardOutput;
+            var open = conversations.Split('\n').First(l => l.Contains(julien.Address, StringComparison.Ordinal) && !l.Contains("terminée", StringComparison.Ordinal));
+            var number = open[1..open.IndexOf(' ', StringComparison.Ordinal)];
+            Console.WriteLine(Indent((await CommandRunner.RunCheckedAsync("dotnet", [miss, "end", number, "--config", configs[claire.Id]])).StandardOutput));
+            foreach (var (p, id) in new[] { (claire, messageId), (julien, messageId), (julien, reply) })
+            {
+                var erased = await WaitForAsync(miss, configs[p.Id], id, "Effacé");
+                Console.WriteLine(Indent($"{p.DisplayName}, <{id}> : " + (erased ?? "toujours là")));
+                if (erased is null)
+                {
+                    Console.Error.WriteLine("demo: the conversation was not erased.");
+                    return 1;
+                }
+            }
+            Step("Demo done: every message signed and encrypted, verified on arrival, delivered, read, then erased everywhere. Logs: " + root);
             return 0;
         }
         finally
@@ -93,6 +108,23 @@ static class DemoCommand
                 await StopServiceAsync(service);
             }
         }
+    }
+
+    /// <summary>Polls `miss show` until a line starting with <paramref name="prefix"/> appears (30 s); returns that line.</summary>
+    static async Task<string?> WaitForAsync(string miss, string config, string messageId, string prefix)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            var shown = await CommandRunner.RunAsync("dotnet", [miss, "show", messageId, "--config", config]);
+            if (shown.StandardOutput.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
+            {
+                return line.Trim();
+            }
+            await Task.Delay(500);
+        }
+        while (DateTime.UtcNow < deadline);
+        return null;
     }
 
     static async Task<string> WriteConfigAsync(DevPki pki, LocalMailServer server, DevPractitioner p, string directory)

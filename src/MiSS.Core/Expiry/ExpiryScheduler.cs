@@ -9,7 +9,7 @@ namespace MiSS.Core.Expiry;
 /// <summary>
 /// Keeps Quartz's expiry trigger on the next moment something is due, read from the store: at start (so a restart or
 /// a crash skips nothing, and overdue erasures run at once) and whenever an expiry changes in this process. A sweep
-/// every minute also catches changes written by other processes (the command line).
+/// every few seconds also catches changes written by other processes (the command line).
 /// </summary>
 public sealed class ExpiryScheduler(
     ISchedulerFactory schedulers,
@@ -20,7 +20,7 @@ public sealed class ExpiryScheduler(
     ILogger<ExpiryScheduler> logger) : BackgroundService
 {
     /// <summary>How often the store is looked at even when nothing was signalled.</summary>
-    public static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
 
     static readonly TriggerKey Next = new("expiry-next", "miss");
     static readonly TriggerKey Sweep = new("expiry-sweep", "miss");

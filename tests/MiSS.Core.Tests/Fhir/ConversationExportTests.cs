@@ -269,6 +269,12 @@ public class ConversationExportTests
                 Assert.That((string?)reply["inResponseTo"]![0]!["reference"], Is.EqualTo(FullUrlOf(chosen, question)));
                 Assert.That(Convert.FromBase64String((string)question["payload"]![1]!["contentAttachment"]!["data"]!), Is.EqualTo(Photo));
             });
+
+            // Once a message has expired there is nothing left of it to export.
+            await new ExpiryStore(db, BlobStore.Open(directory), TimeProvider.System).EraseAsync((await store.GetAsync("other@x.test"))!.Id);
+            var afterExpiry = JsonNode.Parse(await ConversationExport.ToBundleJsonAsync(store, conversation, T0))!;
+            Assert.That(Resources(afterExpiry, "Communication").Count(), Is.EqualTo(2));
+            Assert.That(afterExpiry.ToJsonString(), Does.Not.Contain("Autre"));
         }
         finally
         {
