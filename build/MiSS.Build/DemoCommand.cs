@@ -38,9 +38,9 @@ static class DemoCommand
         try
         {
             var configs = new Dictionary<string, string>();
-            foreach (var p in new[] { claire, julien })
+            foreach (var (p, apiPort) in new[] { (claire, 7481), (julien, 7482) })
             {
-                configs[p.Id] = await WriteConfigAsync(pki, server, p, Path.Combine(root, p.Id));
+                configs[p.Id] = await WriteConfigAsync(pki, server, p, Path.Combine(root, p.Id), apiPort);
                 services.Add(StartService(miss, configs[p.Id], p.Id));
             }
             await WaitForLogAsync(Path.Combine(root, julien.Id), "Watching INBOX", TimeSpan.FromSeconds(30));
@@ -127,7 +127,7 @@ static class DemoCommand
         return null;
     }
 
-    static async Task<string> WriteConfigAsync(DevPki pki, LocalMailServer server, DevPractitioner p, string directory)
+    static async Task<string> WriteConfigAsync(DevPki pki, LocalMailServer server, DevPractitioner p, string directory, int apiPort)
     {
         Directory.CreateDirectory(directory);
         var accounts = JsonDocument.Parse(await File.ReadAllTextAsync(DevMailServer.AccountsPath(server.Options.Directory)));
@@ -148,6 +148,7 @@ static class DemoCommand
                     CertificatesDirectory = Path.GetDirectoryName(pki.CertificatePath(p)),
                 },
                 DataDirectory = directory,
+                Api = new { Port = apiPort },
                 ProductReference = "MiSS-DEMO",
             },
         };

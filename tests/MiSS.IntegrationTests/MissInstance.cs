@@ -10,23 +10,46 @@ using MiSS.Core.Storage;
 using MiSS.DevEnvironment;
 using MiSS.Mail.Tls;
 using MiSS.Service.Hosting;
-using Serilog;
+using MiSS.Service.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 
 namespace MiSS.IntegrationTests;
 
 /// <summary>A whole MiSS service for one practitioner, in process, wired exactly as the real host wires it.</summary>
 public sealed class MissInstance : IAsyncDisposable
 {
-    readonly IHost _host;
+    readonly WebApplication _host;
     readonly bool _keepData;
 
-    MissInstance(IHost host, DevPractitioner practitioner, string dataDirectory, bool keepData)
+    MissInstance(WebApplication host, DevPractitioner practitioner, string dataDirectory, bool keepData, string token)
     {
         _host = host;
         _keepData = keepData;
         Practitioner = practitioner;
         DataDirectory = dataDirectory;
+        Token = token;
+        Address = host.Address();
     }
+
+    /// <summary>The instance's own API token (as written to its api-token file).</summary>
+    public string Token { get; }
+
+    /// <summary>The base address of its local API.</summary>
+    public Uri Address { get; }
+
+    /// <summary>A client of its local API, authenticated with <see cref="Token"/>.</summary>
+    public HttpClient Api()
+    {
+        var http = new HttpClient { BaseAddress = Address };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        return http;
+    }
+
+    /// <summary>A one-time link that opens the web client.</summary>
+    public Uri SessionLink() => _host.SessionLink();
+
+    public IServiceProvider Services => _host.Services;
 
     public DevPractitioner Practitioner { get; }
     public string DataDirectory { get; }
@@ -63,6 +86,7 @@ public sealed class MissInstance : IAsyncDisposable
                 CertificatesDirectory = Path.GetDirectoryName(pki.CertificatePath(p)),
             },
             DataDirectory = Directory.CreateTempSubdirectory("miss-" + p.Id + "-").FullName,
+            Api = new ApiOptions { Port = 0 },
             ProductReference = "MiSS-TEST",
         };
     }
@@ -75,12 +99,10 @@ public sealed class MissInstance : IAsyncDisposable
         TimeProvider? time = null)
     {
         options ??= OptionsFor(p);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddSerilog(MissLogging.Create(builder.Configuration, options), dispose: true);
-        builder.Services.AddMiss(options, time);
-        var host = builder.Build();
+        var host = MissWebApplication.Build(options, MissLogging.Create(new ConfigurationBuilder().Build(), options), time);
+        var token = await InstanceToken.EnsureAsync(options, host.Services.GetRequiredService<ApiTokenStore>());
         await host.StartAsync();
-        return new MissInstance(host, p, options.DataDirectory, keepData);
+        return new MissInstance(host, p, options.DataDirectory, keepData, token);
     }
 
     /// <summary>Waits until the inbox watcher sits in IDLE, so that what arrives next comes through IDLE.</summary>
@@ -100,7 +122,7 @@ public sealed class MissInstance : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync();
-        _host.Dispose();
+        await _host.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (!_keepData)
         {

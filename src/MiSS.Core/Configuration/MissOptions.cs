@@ -34,6 +34,9 @@ public sealed class MissOptions
     /// <summary>The value of X-MSS-NIL, the product reference MSSanté operators ask for.</summary>
     public string ProductReference { get; set; } = "MiSS";
 
+    /// <summary>The local API and web client (docs/api.md).</summary>
+    public ApiOptions Api { get; set; } = new();
+
     /// <summary>How long messages live (docs/protocol.md, section 9).</summary>
     public RetentionOptions Retention { get; set; } = new();
 
@@ -172,4 +175,17 @@ public sealed class RetentionOptions
     /// The server copy of a quarantined message is never touched: it may be ordinary mail meant for a mail client.
     /// </summary>
     public TimeSpan Quarantine { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>The local HTTP API: loopback only, always.</summary>
+public sealed class ApiOptions
+{
+    /// <summary>The port on 127.0.0.1 and ::1 (0: any free port on 127.0.0.1, for tests).</summary>
+    public int Port { get; set; } = 7480;
+
+    /// <summary>Origins allowed to call the API from a browser (CORS); none unless listed.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Largest request body accepted, in bytes (a message with its photos, in base64).</summary>
+    public long MaxRequestBytes { get; set; } = 40_000_000;
 }

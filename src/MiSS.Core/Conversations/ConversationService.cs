@@ -16,6 +16,7 @@ public sealed class ConversationService(
     ExpiryStore expiries,
     OutboxSignal outbox,
     ExpirySignal expiry,
+    Events.MissEvents events,
     string self,
     TimeSpan defaultRetention,
     TimeProvider time)
@@ -101,6 +102,7 @@ public sealed class ConversationService(
         await expiries.ExpireConversationNowAsync(conversation.Id, notice?.Id, ct);
         await conversations.EndAsync(conversation.Id, time.GetUtcNow(), ct);
         expiry.Notify();
+        events.Publish(new Events.MissEvent(Events.MissEventKind.Conversation, conversation.Id));
         return notice;
     }
 
@@ -170,6 +172,11 @@ public sealed class ConversationService(
             thread.LastOrDefault(), references, attachments), ct);
         await conversations.TouchAsync(conversation.Id, message.CreatedAt, ct);
         outbox.Notify();
+        events.Publish(new Events.MissEvent(Events.MissEventKind.Message, conversation.Id, message.MessageId));
+        if (kind is MessageKind.Membership or MessageKind.Retention)
+        {
+            events.Publish(new Events.MissEvent(Events.MissEventKind.Conversation, conversation.Id));
+        }
         return message;
     }
 

@@ -14,6 +14,7 @@ public sealed class ExpiryRunner(
     ExpiryStore store,
     ServerCopyEraser server,
     ExpirySignal signal,
+    Events.MissEvents events,
     MissOptions options,
     TimeProvider time,
     ILogger<ExpiryRunner> logger)
@@ -30,13 +31,17 @@ public sealed class ExpiryRunner(
         {
             var erased = await store.EraseDueAsync(ct);
             var quarantined = await store.EraseQuarantineAsync(options.Retention.Quarantine, ct);
-            if (erased + quarantined > 0)
+            foreach (var message in erased)
+            {
+                events.Publish(new Events.MissEvent(Events.MissEventKind.Expired, message.Conversation, message.MessageId));
+            }
+            if (erased.Count + quarantined > 0)
             {
                 if (!await store.CheckpointAsync(ct))
                 {
                     logger.LogWarning("Store log not truncated after erasing (busy readers); the next run tries again");
                 }
-                logger.LogInformation("Expired {Messages} message(s) and {Quarantined} quarantined message(s)", erased, quarantined);
+                logger.LogInformation("Expired {Messages} message(s) and {Quarantined} quarantined message(s)", erased.Count, quarantined);
             }
             await EraseServerCopiesAsync(ct);
         }

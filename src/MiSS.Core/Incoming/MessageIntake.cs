@@ -37,6 +37,7 @@ public sealed class MessageIntake(
     Attachments.AttachmentPolicy attachments,
     ExpiryStore expiries,
     ExpirySignal expiry,
+    Events.MissEvents events,
     TimeProvider time,
     ILogger<MessageIntake> logger)
 {
@@ -131,6 +132,11 @@ public sealed class MessageIntake(
             await conversations.EndAsync(conversation.Id, now, ct);
         }
         expiry.Notify();
+        events.Publish(new Events.MissEvent(Events.MissEventKind.Message, conversation.Id, messageId));
+        if (protocol.Kind is MessageKind.Membership or MessageKind.Retention or MessageKind.End || protocol.Members is not null)
+        {
+            events.Publish(new Events.MissEvent(Events.MissEventKind.Conversation, conversation.Id));
+        }
         await conversations.TouchAsync(conversation.Id, received.SentAt ?? DateTimeOffset.UtcNow, ct);
         if (opened is { IsVerified: true, SignerCertificate: { } certificate })
         {

@@ -10,7 +10,7 @@ namespace MiSS.Core.Incoming;
 /// per-recipient states of messages sent from here. A report only moves a state forward, and only for a message this
 /// mailbox sent to that recipient; anything else is ignored.
 /// </summary>
-public sealed class ReportHandler(MessageStore messages, ILogger<ReportHandler> logger)
+public sealed class ReportHandler(MessageStore messages, Events.MissEvents events, ILogger<ReportHandler> logger)
 {
     /// <summary>Applies a report; returns false when it concerns no message sent from here (to be kept apart).</summary>
     /// <param name="report">The report.</param>
@@ -52,6 +52,7 @@ public sealed class ReportHandler(MessageStore messages, ILogger<ReportHandler> 
             if (state != DeliveryState.Sent && await messages.SetRecipientStateAsync(original.Id, known, state, reason, ct))
             {
                 logger.LogInformation("Message {MessageId}: {State} for one recipient (delivery report)", original.MessageId, state);
+                events.Publish(new Events.MissEvent(Events.MissEventKind.State, original.Conversation, original.MessageId));
             }
         }
         return true;
@@ -74,6 +75,7 @@ public sealed class ReportHandler(MessageStore messages, ILogger<ReportHandler> 
                 await messages.SetRecipientStateAsync(original.Id, recipient, DeliveryState.Read, null, ct))
             {
                 logger.LogInformation("Message {MessageId}: read by one recipient", original.MessageId);
+                events.Publish(new Events.MissEvent(Events.MissEventKind.State, original.Conversation, original.MessageId));
             }
         }
         return matched;

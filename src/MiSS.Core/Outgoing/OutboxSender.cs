@@ -27,6 +27,7 @@ public sealed class OutboxSender(
     MessageComposer composer,
     OutboxSignal signal,
     Expiry.ExpirySignal expiry,
+    Events.MissEvents events,
     TimeProvider time,
     ILoggerFactory loggers,
     ILogger<OutboxSender> logger) : BackgroundService
@@ -109,6 +110,7 @@ public sealed class OutboxSender(
         finally
         {
             expiry.Notify();
+            events.Publish(new Events.MissEvent(Events.MissEventKind.State, message.Conversation, message.MessageId));
         }
     }
 

@@ -4,6 +4,9 @@ using Microsoft.Data.Sqlite;
 
 namespace MiSS.Core.Storage;
 
+/// <summary>A message whose content was just erased.</summary>
+public sealed record ErasedMessage(long? Conversation, string MessageId);
+
 /// <summary>A message whose server copies are still to be erased.</summary>
 public sealed record ServerErasure(long Id, string MessageId);
 
@@ -30,16 +33,17 @@ public sealed class ExpiryStore(StoreDatabase db, BlobStore blobs, TimeProvider 
         return next[0] is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
     }
 
-    /// <summary>Erases every message whose time has come; returns how many.</summary>
-    public async Task<int> EraseDueAsync(CancellationToken ct = default)
+    /// <summary>Erases every message whose time has come; returns them.</summary>
+    public async Task<IReadOnlyList<ErasedMessage>> EraseDueAsync(CancellationToken ct = default)
     {
-        var due = await db.QueryAsync("SELECT id FROM messages WHERE expired_at IS NULL AND expires_at <= $now ORDER BY expires_at",
-            r => r.GetInt64(0), ct, ("$now", Now));
-        foreach (var id in due)
+        var due = await db.QueryAsync("""
+            SELECT id, conversation, message_id FROM messages WHERE expired_at IS NULL AND expires_at <= $now ORDER BY expires_at
+            """, r => (Id: r.GetInt64(0), Erased: new ErasedMessage(r.IsDBNull(1) ? null : r.GetInt64(1), r.GetString(2))), ct, ("$now", Now));
+        foreach (var (id, _) in due)
         {
             await EraseAsync(id, ct);
         }
-        return due.Count;
+        return due.Select(d => d.Erased).ToList();
     }
 
     /// <summary>

@@ -169,14 +169,24 @@ public sealed class MessageStore
         return true;
     }
 
+    const string AttachmentColumns = "id, position, file_name, media_type, size, sha256, blob, thumbnail_blob, width, height, refused_reason";
+
     /// <summary>The attachments of a message, in order.</summary>
     public Task<IReadOnlyList<StoredAttachment>> AttachmentsAsync(long messageId, CancellationToken ct = default) =>
-        _db.QueryAsync("""
-            SELECT id, position, file_name, media_type, size, sha256, blob, thumbnail_blob, width, height, refused_reason
-            FROM attachments WHERE message = $message ORDER BY position
-            """, r => new StoredAttachment(r.GetInt64(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5),
-                r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetInt32(8),
-                r.IsDBNull(9) ? null : r.GetInt32(9), r.IsDBNull(10) ? null : r.GetString(10)), ct, ("$message", messageId));
+        _db.QueryAsync($"SELECT {AttachmentColumns} FROM attachments WHERE message = $message ORDER BY position", ReadAttachmentRow, ct,
+            ("$message", messageId));
+
+    /// <summary>One attachment by its id (none once its message expired).</summary>
+    public async Task<StoredAttachment?> FindAttachmentAsync(long id, CancellationToken ct = default) =>
+        (await _db.QueryAsync($"SELECT {AttachmentColumns} FROM attachments WHERE id = $id", ReadAttachmentRow, ct, ("$id", id))).FirstOrDefault();
+
+    static StoredAttachment ReadAttachmentRow(SqliteDataReader r) => new(r.GetInt64(0), r.GetInt32(1), r.GetString(2), r.GetString(3),
+        r.GetInt64(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7),
+        r.IsDBNull(8) ? null : r.GetInt32(8), r.IsDBNull(9) ? null : r.GetInt32(9), r.IsDBNull(10) ? null : r.GetString(10));
+
+    /// <summary>How many messages wait in the outbox.</summary>
+    public async Task<int> CountQueuedAsync(CancellationToken ct = default) =>
+        (await _db.QueryAsync("SELECT count(*) FROM messages WHERE state = 'Queued' AND expired_at IS NULL", r => r.GetInt32(0), ct))[0];
 
     /// <summary>The bytes of a stored attachment (decrypted).</summary>
     public byte[] ReadAttachment(StoredAttachment attachment) =>
@@ -246,6 +256,18 @@ public sealed class MessageStore
                 ORDER BY id DESC LIMIT $limit)
             ORDER BY id
             """, ct, ("$conversation", conversation), ("$limit", limit));
+
+    /// <summary>Per conversation: received messages not read yet, and the next expiry of a live message.</summary>
+    public async Task<IReadOnlyDictionary<long, (int Unread, DateTimeOffset? NextExpiry)>> ActivityAsync(CancellationToken ct = default)
+    {
+        var rows = await _db.QueryAsync("""
+            SELECT conversation,
+                   sum(direction = 'Incoming' AND read_at IS NULL AND kind <> 'Receipt'),
+                   min(expires_at)
+            FROM messages WHERE conversation IS NOT NULL AND expired_at IS NULL GROUP BY conversation
+            """, r => (r.GetInt64(0), r.GetInt32(1), r.IsDBNull(2) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))), ct);
+        return rows.ToDictionary(r => r.Item1, r => (r.Item2, r.Item3));
+    }
 
     /// <summary>The conversation a Message-ID belongs to, if that message is stored in one.</summary>
     public async Task<long?> ConversationOfAsync(IEnumerable<string> messageIds, CancellationToken ct = default)

@@ -119,8 +119,16 @@ public sealed class StoreDatabase
         ALTER TABLE messages ADD COLUMN server_erase_due_at INTEGER;   -- server copies still to erase, next attempt
         CREATE INDEX messages_expiry ON messages (expires_at) WHERE expired_at IS NULL AND expires_at IS NOT NULL;
         CREATE INDEX messages_server_erase ON messages (server_erase_due_at) WHERE server_erase_due_at IS NOT NULL;
-        ALTER TABLE quarantine ADD COLUMN expires_at INTEGER;
         ALTER TABLE quarantine ADD COLUMN erased_at INTEGER;
+        """,
+        // 5: tokens of the local API (only their SHA-256 is kept).
+        """
+        CREATE TABLE api_tokens (
+            name       TEXT    PRIMARY KEY,
+            sha256     TEXT    NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        ) STRICT;
         """,
     ];
 

@@ -4,6 +4,7 @@ using MiSS.Core.Outgoing;
 using MiSS.Core.Messaging;
 using MiSS.Core.Storage;
 using MiSS.Service.Hosting;
+using MiSS.Service.Security;
 using Serilog;
 
 namespace MiSS.Service.Cli;
@@ -17,7 +18,10 @@ public static class MissCommandLine
 {
     const string Usage = """
         Utilisation : miss [commande] [--config FICHIER]
-          run                                   démarre le service (commande par défaut)
+          run                                   démarre le service, son API locale et le client web (commande par défaut)
+          web                                   donne un lien à usage unique vers le client web du service en marche
+          status                                état du service en marche (boîte, envois en attente, effacements)
+          token create NOM | revoke NOM | list  jetons de l'API locale pour les logiciels métier
           send --to ADRESSE [--to ...] --text TEXTE [--group NOM] [--photo FICHIER ...] [--file FICHIER ...] [--original oui]
                [--patient "family=NOM; given=Prénom; birth=AAAA-MM-JJ; ins=...; ins-oid=..."] [--xdm oui]
                                                 écrit dans la conversation avec ce correspondant (ou dans le
@@ -44,6 +48,9 @@ public static class MissCommandLine
             return arguments.Command switch
             {
                 "run" => await RunServiceAsync(arguments),
+                "token" => await TokenAsync(arguments),
+                "web" => await WebAsync(arguments),
+                "status" => await StatusAsync(arguments),
                 "send" => await SendAsync(arguments),
                 "conversations" => await ConversationsAsync(arguments),
                 "retention" => await RetentionAsync(arguments),
@@ -73,16 +80,89 @@ public static class MissCommandLine
 
     static async Task<int> RunServiceAsync(CommandArguments arguments)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddMissSources(arguments.Option("config"));
-        var options = MissConfiguration.Bind(builder.Configuration);
-        Log.Logger = MissLogging.Create(builder.Configuration, options);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(Log.Logger, dispose: true);
-        builder.Services.AddMiss(options);
-        using var host = builder.Build();
-        Log.ForContext("SourceContext", "MiSS.Service").Information("MiSS starting for {Address}, data in {DataDirectory}", options.Mailbox.Address, options.DataDirectory);
-        await host.RunAsync();
+        var configuration = new ConfigurationBuilder().AddMissSources(arguments.Option("config")).Build();
+        var options = MissConfiguration.Bind(configuration);
+        Log.Logger = MissLogging.Create(configuration, options);
+        await using var app = MissWebApplication.Build(options, Log.Logger);
+        await InstanceToken.EnsureAsync(options, app.Services.GetRequiredService<ApiTokenStore>());
+        await app.StartAsync();
+        Log.ForContext("SourceContext", "MiSS.Service").Information("MiSS started for {Address}, data in {DataDirectory}, API on {Api}",
+            options.Mailbox.Address, options.DataDirectory, app.Address());
+        // For the practitioner, on the console only (never in the log files): the link is a credential.
+        Console.WriteLine($"Client web : {app.SessionLink()}  (lien à usage unique ; « miss web » en donne un autre)");
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+
+    static async Task<int> TokenAsync(CommandArguments arguments)
+    {
+        await using var store = OpenStore(arguments, out _);
+        var tokens = store.GetRequiredService<ApiTokenStore>();
+        var name = arguments.Positional.ElementAtOrDefault(1);
+        switch (arguments.Positional.FirstOrDefault())
+        {
+            case "create" when name is not null:
+                Console.WriteLine(await tokens.CreateAsync(name));
+                Console.Error.WriteLine($"jeton « {name} » créé : conservez-le, il ne sera plus affiché");
+                return 0;
+            case "revoke" when name is not null:
+                if (!await tokens.RevokeAsync(name))
+                {
+                    throw new ArgumentException($"aucun jeton actif nommé « {name} »");
+                }
+                Console.WriteLine($"jeton « {name} » révoqué");
+                return 0;
+            case "list":
+                foreach (var token in await tokens.ListAsync())
+                {
+                    Console.WriteLine($"{token.Name}  créé le {token.CreatedAt.ToLocalTime():g}  {(token.IsActive ? "actif" : $"révoqué le {token.RevokedAt!.Value.ToLocalTime():g}")}");
+                }
+                return 0;
+            default:
+                throw new ArgumentException("token create NOM | token revoke NOM | token list");
+        }
+    }
+
+    /// <summary>Asks the running service (with the instance's token) for <paramref name="path"/>.</summary>
+    static async Task<string> CallServiceAsync(CommandArguments arguments, HttpMethod method, string path)
+    {
+        var options = LoadOptions(arguments);
+        var tokenFile = InstanceToken.PathOf(options);
+        if (!File.Exists(tokenFile))
+        {
+            throw new InvalidOperationException("le service n'a jamais démarré avec ces réglages (pas de jeton) : lancez « miss run »");
+        }
+        using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{options.Api.Port}") };
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(tokenFile)).Trim());
+        try
+        {
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            return response.IsSuccessStatusCode ? body : throw new InvalidOperationException($"le service a répondu {(int)response.StatusCode} : {body}");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new InvalidOperationException($"le service MiSS ne répond pas sur le port {options.Api.Port} ({e.Message})");
+        }
+    }
+
+    static async Task<int> WebAsync(CommandArguments arguments)
+    {
+        var link = System.Text.Json.JsonSerializer.Deserialize(await CallServiceAsync(arguments, HttpMethod.Post, "/api/session-links"),
+            Apis.ApiJsonContext.Default.SessionLinkDto)!;
+        Console.WriteLine(link.Url);
+        return 0;
+    }
+
+    static async Task<int> StatusAsync(CommandArguments arguments)
+    {
+        var status = System.Text.Json.JsonSerializer.Deserialize(await CallServiceAsync(arguments, HttpMethod.Get, "/api/status"),
+            Apis.ApiJsonContext.Default.StatusDto)!;
+        Console.WriteLine($"Boîte      : {status.DisplayName} <{status.Mailbox}>");
+        Console.WriteLine($"Réception  : {(status.InboxConnected ? "connectée" : "déconnectée")}{(status.InboxError is { } e ? $" ({e})" : "")}");
+        Console.WriteLine($"En attente : {status.Queued} message(s)");
+        Console.WriteLine($"Effacement : {(status.NextExpiry is { } at ? $"prochain le {at.ToLocalTime():g}" : "rien de prévu")}");
         return 0;
     }
 

@@ -1,5 +1,6 @@
 using MiSS.Core.Configuration;
 using MiSS.Core.Conversations;
+using MiSS.Core.Events;
 using MiSS.Core.Expiry;
 using MiSS.Core.Incoming;
 using MiSS.Core.Messaging;
@@ -61,9 +62,11 @@ public static class MissServices
         services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<ExpirySignal>();
+        services.AddSingleton<MissEvents>();
+        services.AddSingleton(sp => new ApiTokenStore(sp.GetRequiredService<StoreDatabase>(), time));
         services.AddSingleton(sp => new ConversationService(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
             sp.GetRequiredService<ExpiryStore>(), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<ExpirySignal>(),
-            options.Mailbox.Address, options.Retention.Default, time));
+            sp.GetRequiredService<MissEvents>(), options.Mailbox.Address, options.Retention.Default, time));
         return services;
     }
 }

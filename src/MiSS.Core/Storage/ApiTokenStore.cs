@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace MiSS.Core.Storage;
+
+/// <summary>A token of the local API as listed (never its secret).</summary>
+public sealed record ApiToken(string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+{
+    /// <summary>True while it opens the API.</summary>
+    public bool IsActive => RevokedAt is null;
+}
+
+/// <summary>
+/// The local API's tokens: 256 random bits each, given once to whoever creates it; the store keeps only their SHA-256,
+/// so a copy of the database opens nothing.
+/// </summary>
+public sealed class ApiTokenStore(StoreDatabase db, TimeProvider time)
+{
+    /// <summary>Creates a named token and returns its secret (shown once). The name of an active token is refused.</summary>
+    public async Task<string> CreateAsync(string name, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            throw new ArgumentException("nom de jeton invalide : lettres, chiffres, « - », « _ » ou « . », 64 caractères au plus");
+        }
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        // A revoked name can be given again; an active one cannot.
+        var created = await db.ExecuteAsync("""
+            INSERT INTO api_tokens (name, sha256, created_at) VALUES ($name, $hash, $now)
+            ON CONFLICT (name) DO UPDATE SET sha256 = excluded.sha256, created_at = excluded.created_at, revoked_at = NULL
+            WHERE revoked_at IS NOT NULL
+            """, ct, ("$name", name), ("$hash", Hash(secret)), ("$now", time.GetUtcNow().ToUnixTimeMilliseconds()));
+        if (created == 0)
+        {
+            throw new InvalidOperationException($"un jeton nommé « {name} » existe déjà");
+        }
+        return secret;
+    }
+
+    /// <summary>Revokes a token; false when there is no active token of that name.</summary>
+    public async Task<bool> RevokeAsync(string name, CancellationToken ct = default) =>
+        await db.ExecuteAsync("UPDATE api_tokens SET revoked_at = $now WHERE name = $name AND revoked_at IS NULL", ct,
+            ("$name", name), ("$now", time.GetUtcNow().ToUnixTimeMilliseconds())) == 1;
+
+    /// <summary>Every token, active or revoked.</summary>
+    public Task<IReadOnlyList<ApiToken>> ListAsync(CancellationToken ct = default) =>
+        db.QueryAsync("SELECT name, created_at, revoked_at FROM api_tokens ORDER BY name", r => new ApiToken(r.GetString(0),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))), ct);
+
+    /// <summary>The name of the active token with this secret, or null.</summary>
+    public async Task<string?> FindActiveAsync(string secret, CancellationToken ct = default) =>
+        (await db.QueryAsync("SELECT name FROM api_tokens WHERE sha256 = $hash AND revoked_at IS NULL", r => r.GetString(0), ct,
+            ("$hash", Hash(secret)))).FirstOrDefault();
+
+    static string Hash(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret))).ToLowerInvariant();
+}

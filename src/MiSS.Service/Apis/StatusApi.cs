@@ -1,0 +1,20 @@
+using MiSS.Core.Configuration;
+using MiSS.Core.Expiry;
+using MiSS.Core.Incoming;
+using MiSS.Core.Storage;
+
+namespace MiSS.Service.Apis;
+
+/// <summary>/api/status: the account and the state of the service.</summary>
+public static class StatusApi
+{
+    /// <summary>Maps the endpoint.</summary>
+    public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/status", async (MissOptions options, InboxStatus inbox, MessageStore messages, ExpiryScheduler expiry, CancellationToken ct) =>
+                new StatusDto(options.Mailbox.Address, options.Mailbox.DisplayName, inbox.IsConnected, inbox.IsIdle, inbox.LastError,
+                    await messages.CountQueuedAsync(ct), expiry.NextRun, typeof(StatusApi).Assembly.GetName().Version?.ToString() ?? "0"))
+            .WithTags("account").WithSummary("Le compte et l'état du service");
+        return api;
+    }
+}
