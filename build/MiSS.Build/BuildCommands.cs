@@ -25,7 +25,7 @@ static class BuildCommands
             switch (command)
             {
                 case "setup":
-                    await SystemSetup.EnsureAsync();
+                    await SystemSetup.EnsureAsync(browser: true);
                     PrintPki(DevPki.LoadOrCreate(Repository.CertsDev));
                     return 0;
                 case "certs":

@@ -8,7 +8,7 @@ static class TestCommand
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> extraArguments)
     {
-        await SystemSetup.EnsureAsync();
+        await SystemSetup.EnsureAsync(browser: true);
         DevPki.LoadOrCreate(Repository.CertsDev);
         var results = Path.Combine(Repository.RunDirectory, "test-results");
         if (Directory.Exists(results))

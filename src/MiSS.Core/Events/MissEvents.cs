@@ -40,27 +40,31 @@ public sealed class MissEvents
         }
     }
 
-    /// <summary>Listens until <paramref name="ct"/> is cancelled.</summary>
-    public async IAsyncEnumerable<MissEvent> ListenAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Starts listening; dispose the subscription to stop.</summary>
+    public Subscription Subscribe()
     {
         var channel = Channel.CreateBounded<MissEvent>(new BoundedChannelOptions(QueueLength) { FullMode = BoundedChannelFullMode.DropOldest });
         lock (_gate)
         {
             _listeners.Add(channel);
         }
-        try
+        return new Subscription(this, channel);
+    }
+
+    /// <summary>One listener's queue of events.</summary>
+    public sealed class Subscription(MissEvents events, Channel<MissEvent> channel) : IDisposable
+    {
+        /// <summary>The events, in order.</summary>
+        public ChannelReader<MissEvent> Reader => channel.Reader;
+
+        /// <inheritdoc />
+        public void Dispose()
         {
-            await foreach (var change in channel.Reader.ReadAllAsync(ct))
+            lock (events._gate)
             {
-                yield return change;
+                events._listeners.Remove(channel);
             }
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _listeners.Remove(channel);
-            }
+            channel.Writer.TryComplete();
         }
     }
 }

@@ -17,32 +17,46 @@ public static class EventsApi
         return api;
     }
 
-    static async Task StreamAsync(HttpContext context, MissEvents events, CancellationToken ct)
+    static async Task StreamAsync(HttpContext context, MissEvents events, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
     {
+        // The stream ends with the request or with the service, so that stopping never waits for open streams.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
+        var ct = stop.Token;
+        using var subscription = events.Subscribe();
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
-        await context.Response.WriteAsync(": MiSS\n\n", ct);
-        await context.Response.Body.FlushAsync(ct);
-        await using var changes = events.ListenAsync(ct).GetAsyncEnumerator(ct);
-        var next = changes.MoveNextAsync().AsTask();
-        while (!ct.IsCancellationRequested)
+        try
         {
-            if (await Task.WhenAny(next, Task.Delay(Ping, ct)) != next)
-            {
-                await context.Response.WriteAsync(": ping\n\n", ct);
-            }
-            else if (await next)
-            {
-                var change = changes.Current;
-                var data = JsonSerializer.Serialize(new EventDto(change.ConversationId, change.MessageId), ApiJsonContext.Default.EventDto);
-                await context.Response.WriteAsync($"event: {change.Kind.ToString().ToLowerInvariant()}\ndata: {data}\n\n", ct);
-                next = changes.MoveNextAsync().AsTask();
-            }
-            else
-            {
-                return;
-            }
+            await context.Response.WriteAsync(": MiSS\n\n", ct);
             await context.Response.Body.FlushAsync(ct);
+            while (!ct.IsCancellationRequested)
+            {
+                using var ping = new CancellationTokenSource(Ping);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, ping.Token);
+                try
+                {
+                    if (!await subscription.Reader.WaitToReadAsync(wait.Token))
+                    {
+                        return;
+                    }
+                }
+                catch (OperationCanceledException) when (ping.IsCancellationRequested && !ct.IsCancellationRequested)
+                {
+                    await context.Response.WriteAsync(": ping\n\n", ct);
+                    await context.Response.Body.FlushAsync(ct);
+                    continue;
+                }
+                while (subscription.Reader.TryRead(out var change))
+                {
+                    var data = JsonSerializer.Serialize(new EventDto(change.ConversationId, change.MessageId), ApiJsonContext.Default.EventDto);
+                    await context.Response.WriteAsync($"event: {change.Kind.ToString().ToLowerInvariant()}\ndata: {data}\n\n", ct);
+                }
+                await context.Response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away, or the service is stopping.
         }
     }
 }

@@ -69,7 +69,7 @@ async function refreshStatus() {
       status.displayName ? `${status.displayName} · ${status.mailbox}` : status.mailbox),
     h('span', { class: `status-inbox ${status.inboxConnected ? 'ok' : 'warn'}`, testid: 'inbox-status' },
       status.inboxConnected ? 'Boîte connectée' : `Boîte déconnectée${status.inboxError ? ` : ${status.inboxError}` : ''}`),
-    status.queued > 0 && h('span', { class: 'status-queued' }, `${status.queued} en attente d'envoi`));
+    ...(status.queued > 0 ? [h('span', { class: 'status-queued' }, `${status.queued} en attente d'envoi`)] : []));
 }
 
 // Events come in bursts (a group message, its receipts): coalesce them into one refresh.
@@ -89,14 +89,12 @@ function queueRefresh(open) {
 function connectEvents() {
   const source = new EventSource('/api/events');
   const banner = $('connection-lost');
-  let lost = false;
   source.addEventListener('open', () => {
     banner.hidden = true;
-    if (lost) queueRefresh(true); // catch up with what happened while disconnected
-    lost = false;
+    // Catch up with what happened before the stream was open (the first load races with it) or while disconnected.
+    queueRefresh(true);
   });
   source.addEventListener('error', () => {
-    lost = true;
     banner.hidden = state.sessionExpired;
     // The browser retries by itself after a network error, but gives up after an HTTP error (such as 401).
     if (source.readyState === EventSource.CLOSED) {

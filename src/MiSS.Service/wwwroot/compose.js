@@ -32,7 +32,7 @@ export function createCompose(onSend) {
     previews, originalLabel,
     h('div', { class: 'compose-row' },
       h('label', { class: 'attach', title: 'Joindre une photo ou un PDF' },
-        h('span', { 'aria-hidden': 'true' }, '📎'), h('span', { class: 'visually-hidden' }, 'Joindre'), fileInput),
+        h('span', {}, 'Joindre'), fileInput),
       text, sendButton));
   const form = h('form', { class: 'compose', onsubmit: submit }, endedNote, error, fieldset);
 
@@ -61,7 +61,7 @@ export function createCompose(onSend) {
     previews.replaceChildren(...chosen.map((item) => h('li', { class: 'compose-file', testid: 'compose-preview' },
       item.url
         ? h('img', { src: item.url, alt: `Aperçu de ${item.file.name}` })
-        : h('span', { class: 'file-icon', 'aria-hidden': 'true' }, '📄'),
+        : h('span', { class: 'file-icon', 'aria-hidden': 'true' }, 'fichier'),
       h('span', { class: 'file-name' }, item.file.name),
       h('span', { class: 'file-size' }, formatSize(item.file.size)),
       h('button', {

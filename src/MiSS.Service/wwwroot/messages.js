@@ -77,7 +77,7 @@ function renderAttachment(attachment) {
       }));
   }
   return h('a', { href: url, class: 'attachment file', download: attachment.fileName },
-    h('span', { class: 'file-icon', 'aria-hidden': 'true' }, '📄'),
+    h('span', { class: 'file-icon', 'aria-hidden': 'true' }, 'fichier'),
     h('span', { class: 'file-name' }, attachment.fileName),
     h('span', { class: 'file-size' }, formatSize(attachment.size)));
 }

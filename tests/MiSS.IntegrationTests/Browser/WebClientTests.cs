@@ -1,0 +1,159 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using MiSS.Core.Tests.Photos;
+using static MiSS.IntegrationTests.Practitioners;
+
+namespace MiSS.IntegrationTests.Browser;
+
+/// <summary>
+/// The web client in real headless Chromium (Debian's, driven by Playwright), on two MiSS instances and the real mail
+/// server. Screenshots of each page are saved with the test results.
+/// </summary>
+public class WebClientTests
+{
+    const string Chromium = "/usr/bin/chromium";
+    static readonly float Patience = 60_000;
+
+    IPlaywright _playwright = null!;
+    IBrowser _browser = null!;
+
+    [OneTimeSetUp]
+    public async Task LaunchAsync()
+    {
+        Assert.That(File.Exists(Chromium), Is.True, $"{Chromium} is missing: `./build.sh setup` installs Debian's chromium");
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox"], // the tests may run as root, where Chromium's sandbox cannot start
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task CloseAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [SetUp]
+    public Task StartFromEmptyInboxes() => MailServerFixture.EmptyInboxesAsync();
+
+    /// <summary>
+    /// A page logged in through the instance's one-time link; phone-sized or desktop-sized. Dialogs (a script that
+    /// ran) and console errors are collected in <paramref name="dialogs"/>.
+    /// </summary>
+    async Task<IPage> OpenAsync(MissInstance instance, bool phone, List<string> dialogs)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 800 },
+            Locale = "fr-FR",
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Patience);
+        // A script error, a refused resource or a CSP violation shows as a console error: each is a failure.
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                dialogs.Add("console: " + message.Text);
+            }
+        };
+        page.Dialog += async (_, dialog) =>
+        {
+            dialogs.Add(dialog.Message);
+            await dialog.DismissAsync();
+        };
+        await page.GotoAsync(instance.SessionLink().ToString());
+        await Assertions.Expect(page.GetByTestId("directory-search")).ToBeVisibleAsync();
+        return page;
+    }
+
+    static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, $"{TestContext.CurrentContext.Test.MethodName}-{name}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, name);
+    }
+
+    static string PhotoFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"plaie-{Guid.NewGuid():N}.jpg");
+        File.WriteAllBytes(path, SyntheticImages.CameraJpeg(1600, 1200));
+        return path;
+    }
+
+    [Test]
+    public async Task A_finds_B_in_the_directory_sends_text_and_photo_B_sees_them_verified_and_A_sees_them_read()
+    {
+        await using var claire = await MissInstance.StartAsync(Claire);
+        await using var julien = await MissInstance.StartAsync(Julien);
+        var dialogs = new List<string>();
+        var a = await OpenAsync(claire, phone: false, dialogs);
+        var b = await OpenAsync(julien, phone: true, dialogs);
+
+        await a.GetByTestId("directory-search").FillAsync("Julien");
+        await a.GetByTestId("directory-result").Filter(new() { HasText = Julien.Address }).ClickAsync();
+        await a.GetByTestId("compose-text").FillAsync("Bonjour Julien, la plaie du talon de Mme D. suinte. Peux-tu passer ?");
+        await a.GetByTestId("compose-send").ClickAsync();
+        var photo = PhotoFile();
+        await a.GetByTestId("compose-file").SetInputFilesAsync(photo);
+        await Assertions.Expect(a.GetByTestId("compose-preview")).ToBeVisibleAsync();
+        await a.GetByTestId("compose-text").FillAsync("La photo de ce matin");
+        await a.GetByTestId("compose-send").ClickAsync();
+        await Assertions.Expect(a.GetByTestId("message").Filter(new() { Has = a.GetByTestId("message-photo") })).ToHaveCountAsync(1);
+
+        // B: the conversation appears with its unread messages, signed by Claire, verified, with the photo.
+        await b.GetByTestId("conversation-item").First.ClickAsync();
+        var received = b.Locator("[data-testid=message][data-direction=incoming]");
+        await Assertions.Expect(received).ToHaveCountAsync(2);
+        foreach (var signer in await b.GetByTestId("message-signer").AllAsync())
+        {
+            await Assertions.Expect(signer).ToContainTextAsync("Claire MARTIN");
+            await Assertions.Expect(signer).ToHaveAttributeAsync("data-verified", "true");
+        }
+        await Assertions.Expect(received.Nth(0).GetByTestId("message-text")).ToContainTextAsync("la plaie du talon");
+        var thumbnail = b.GetByTestId("message-photo");
+        await Assertions.Expect(thumbnail).ToBeVisibleAsync();
+        Assert.That(await thumbnail.EvaluateAsync<int>("img => img.naturalWidth"), Is.GreaterThan(0), "the thumbnail really loads");
+        await ScreenshotAsync(b, "B-phone");
+
+        // B read them (conversation open and visible): A's page shows the read tick on both.
+        var states = a.Locator("[data-testid=message][data-direction=outgoing] [data-testid=message-state]");
+        await Assertions.Expect(states).ToHaveCountAsync(2);
+        foreach (var state in await states.AllAsync())
+        {
+            await Assertions.Expect(state).ToHaveAttributeAsync("data-state", "read", new() { Timeout = Patience });
+        }
+        await ScreenshotAsync(a, "A-desktop");
+        Assert.That(dialogs, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_message_that_looks_like_html_shows_as_text_and_runs_nothing()
+    {
+        await using var claire = await MissInstance.StartAsync(Claire);
+        await using var julien = await MissInstance.StartAsync(Julien);
+        const string payload = "<img src=x onerror=alert(1)><script>alert(2)</script><b>gras</b>";
+        using (var api = claire.Api())
+        {
+            var conversation = JsonNode.Parse(await (await api.PostAsJsonAsync("/api/conversations", new { peer = Julien.Address })).Content.ReadAsStringAsync())!;
+            (await api.PostAsJsonAsync($"/api/conversations/{(long)conversation["id"]!}/messages", new { text = payload })).EnsureSuccessStatusCode();
+        }
+        var dialogs = new List<string>();
+        var b = await OpenAsync(julien, phone: false, dialogs);
+        await b.GetByTestId("conversation-item").First.ClickAsync();
+
+        var text = b.GetByTestId("message-text");
+        await Assertions.Expect(text).ToHaveTextAsync(payload);
+        Assert.That(await text.Locator("img, script, b").CountAsync(), Is.Zero, "nothing of the text became an element");
+        await b.WaitForTimeoutAsync(500);
+        Assert.That(dialogs, Is.Empty, "no script ran, nothing was loaded from the text");
+        await ScreenshotAsync(b, "B-payload");
+    }
+}
