@@ -47,7 +47,7 @@ static class BuildCommands
                     Console.WriteLine("Mail server stopped.");
                     return 0;
                 case "demo":
-                    return await DemoCommand.RunAsync();
+                    return await DemoCommand.RunAsync(stay: rest.Contains("--stay"));
                 case "test":
                     return await TestCommand.RunAsync(rest);
                 default:

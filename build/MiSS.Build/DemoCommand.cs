@@ -10,7 +10,8 @@ namespace MiSS.Build;
 /// </summary>
 static class DemoCommand
 {
-    public static async Task<int> RunAsync()
+    /// <summary>Runs the demo; with <paramref name="stay"/>, the two services keep running until Ctrl+C (web client, samples).</summary>
+    public static async Task<int> RunAsync(bool stay)
     {
         await SystemSetup.EnsureAsync();
         var pki = DevPki.LoadOrCreate(Repository.CertsDev);
@@ -99,6 +100,10 @@ static class DemoCommand
                 }
             }
             Step("Demo done: every message signed and encrypted, verified on arrival, delivered, read, then erased everywhere. Logs: " + root);
+            if (stay)
+            {
+                await StayAsync(miss, configs, claire, julien, root);
+            }
             return 0;
         }
         finally
@@ -108,6 +113,26 @@ static class DemoCommand
                 await StopServiceAsync(service);
             }
         }
+    }
+
+    /// <summary>Keeps the services running for the web client and the samples, until Ctrl+C.</summary>
+    static async Task StayAsync(string miss, Dictionary<string, string> configs, DevPractitioner claire, DevPractitioner julien, string root)
+    {
+        Step("The two services keep running (Ctrl+C stops them). Open the web client with these one-time links:");
+        foreach (var p in new[] { claire, julien })
+        {
+            var link = (await CommandRunner.RunCheckedAsync("dotnet", [miss, "web", "--config", configs[p.Id]])).StandardOutput.Trim();
+            Console.WriteLine($"   {p.DisplayName}: {link}");
+        }
+        Console.WriteLine($"   A practice-management program (samples/): dotnet run --project samples/PracticeSoftware -- " +
+                          $"http://localhost:7481 $(cat {Path.Combine(root, claire.Id, "api-token")}) {julien.Address}");
+        var stop = new TaskCompletionSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.TrySetResult();
+        };
+        await stop.Task;
     }
 
     /// <summary>Polls `miss show` until a line starting with <paramref name="prefix"/> appears (30 s); returns that line.</summary>

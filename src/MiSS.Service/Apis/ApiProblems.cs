@@ -19,6 +19,18 @@ public sealed class ApiProblems(IProblemDetailsService problems) : IExceptionHan
     /// <summary>404 for a resource that does not exist.</summary>
     public static IResult NotFound(string detail) => Problem(StatusCodes.Status404NotFound, "not-found", "Introuvable", detail);
 
+    /// <summary>The French detail of a problem the framework raised itself (no route, wrong method, body too large...).</summary>
+    public static string DefaultDetail(int? status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "la requête est mal formée",
+        StatusCodes.Status401Unauthorized => "authentification requise",
+        StatusCodes.Status404NotFound => "cette adresse de l'API n'existe pas",
+        StatusCodes.Status405MethodNotAllowed => "cette méthode n'est pas permise sur cette adresse",
+        StatusCodes.Status413PayloadTooLarge => "la requête est trop volumineuse",
+        StatusCodes.Status415UnsupportedMediaType => "le corps de la requête doit être du JSON (application/json)",
+        _ => "la requête n'a pas pu aboutir",
+    };
+
     /// <inheritdoc />
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {

@@ -46,7 +46,8 @@ public static class MissWebApplication
         builder.Services.AddSingleton<WebSessions>();
         builder.Services.AddAuthentication(ApiAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, ApiAuthentication>(ApiAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Detail ??= ApiProblems.DefaultDetail(context.ProblemDetails.Status));
         // Binding failures (bad JSON, missing body) go through ApiProblems like every other refusal.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ApiProblems>();

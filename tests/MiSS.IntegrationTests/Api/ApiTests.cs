@@ -305,4 +305,26 @@ public class ApiTests
         Assert.That(await File.ReadAllTextAsync(committedPath), Is.EqualTo(text),
             "docs/openapi.json is out of date: run the tests with MISS_WRITE_OPENAPI=1 and commit it");
     }
+
+    [Test]
+    public async Task Unknown_routes_and_wrong_methods_get_problems_too()
+    {
+        await ProblemAsync(await _api.GetAsync("/api/inexistant"), HttpStatusCode.NotFound, "n'existe pas");
+        await ProblemAsync(await _api.DeleteAsync("/api/status"), HttpStatusCode.MethodNotAllowed, "méthode");
+    }
+
+    [Test]
+    public async Task A_body_over_the_limit_is_refused_with_413()
+    {
+        var options = MissInstance.OptionsFor(Marc);
+        options.Api.MaxRequestBytes = 20_000;
+        await using var marc = await MissInstance.StartAsync(Marc, options);
+        using var api = marc.Api();
+        var id = (long)(await JsonAsync(await api.PostAsJsonAsync("/api/conversations", new { peer = Julien.Address }), HttpStatusCode.Created))["id"]!;
+
+        var tooLarge = await api.PostAsJsonAsync($"/api/conversations/{id}/messages", new { text = new string('x', 30_000) });
+        await ProblemAsync(tooLarge,
+            HttpStatusCode.RequestEntityTooLarge, "trop volumineuse");
+        Assert.That((await JsonAsync(await api.GetAsync($"/api/conversations/{id}/messages"), HttpStatusCode.OK)).AsArray(), Is.Empty);
+    }
 }

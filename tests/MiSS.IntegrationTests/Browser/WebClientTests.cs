@@ -156,4 +156,61 @@ public class WebClientTests
         Assert.That(dialogs, Is.Empty, "no script ran, nothing was loaded from the text");
         await ScreenshotAsync(b, "B-payload");
     }
+
+    [Test]
+    public async Task A_group_about_a_patient_gets_a_new_retention_is_exported_and_ended_for_everyone()
+    {
+        await using var claire = await MissInstance.StartAsync(Claire);
+        await using var julien = await MissInstance.StartAsync(Julien);
+        var dialogs = new List<string>();
+        var a = await OpenAsync(claire, phone: false, dialogs);
+
+        await a.GetByText("Patient concerné").ClickAsync();
+        await a.GetByTestId("patient-family").FillAsync("DURAND");
+        await a.GetByTestId("patient-given").FillAsync("Léa");
+        await a.GetByTestId("patient-birth").FillAsync("1948-05-12");
+        await a.GetByTestId("patient-ins").FillAsync("248057512345678");
+        await a.GetByTestId("patient-ins-oid").SelectOptionAsync("1.2.250.1.213.1.4.10");
+        await a.GetByTestId("group-new").ClickAsync();
+        await a.GetByTestId("group-name").FillAsync("Sortie de Mme D.");
+        foreach (var member in new[] { Julien, Sophie })
+        {
+            await a.GetByTestId("directory-search").FillAsync(member.GivenName);
+            await a.GetByTestId("directory-result").Filter(new() { HasText = member.Address }).ClickAsync();
+        }
+        await a.GetByTestId("group-create").ClickAsync();
+        await Assertions.Expect(a.GetByTestId("conversation-patient")).ToContainTextAsync("DURAND");
+        await a.GetByTestId("compose-text").FillAsync("Sortie prévue jeudi, pansement à J+2.");
+        await a.GetByTestId("compose-send").ClickAsync();
+
+        var b = await OpenAsync(julien, phone: true, dialogs);
+        await b.GetByTestId("conversation-item").First.ClickAsync();
+        await Assertions.Expect(b.GetByTestId("conversation-patient")).ToContainTextAsync("DURAND");
+        await Assertions.Expect(b.GetByTestId("message-text")).ToContainTextAsync("pansement à J+2");
+
+        // A shortens the retention: B's page follows.
+        await a.GetByTestId("retention").SelectOptionAsync("86400");
+        await Assertions.Expect(b.GetByTestId("retention")).ToHaveValueAsync("86400");
+
+        // The export is a FHIR Bundle about the patient (INS), downloaded by the browser.
+        var download = await a.RunAndWaitForDownloadAsync(() => a.GetByTestId("export").ClickAsync());
+        var bundle = JsonNode.Parse(await File.ReadAllTextAsync((await download.PathAsync())!))!;
+        Assert.That((string?)bundle["resourceType"], Is.EqualTo("Bundle"));
+        var resources = bundle["entry"]!.AsArray().Select(e => e!["resource"]!).ToList();
+        Assert.That((string?)resources.Single(r => (string?)r["resourceType"] == "Patient")["identifier"]![0]!["value"], Is.EqualTo("248057512345678"));
+        var communication = resources.Single(r => (string?)r["resourceType"] == "Communication");
+        Assert.That((string?)communication["payload"]![0]!["contentString"], Is.EqualTo("Sortie prévue jeudi, pansement à J+2."));
+        Assert.That(communication["recipient"]!.AsArray(), Has.Count.EqualTo(2), "both other members");
+
+        // A ends it: on B's page the messages go, the end notice stays, the conversation is closed.
+        await a.GetByTestId("end-conversation").ClickAsync();
+        await a.GetByTestId("confirm-ok").ClickAsync();
+        await Assertions.Expect(b.GetByTestId("message-text").Filter(new() { HasText = "pansement à J+2" })).ToHaveCountAsync(0);
+        await Assertions.Expect(b.Locator("p.tag.ended")).ToContainTextAsync("Conversation terminée");
+        await Assertions.Expect(b.GetByTestId("end-conversation")).ToBeDisabledAsync();
+        await Assertions.Expect(b.GetByTestId("conversation-patient")).ToHaveCountAsync(0);
+        await ScreenshotAsync(a, "A-ended");
+        await ScreenshotAsync(b, "B-ended");
+        Assert.That(dialogs, Is.Empty);
+    }
 }
