@@ -171,6 +171,8 @@ static class DemoCommand
                     AnchorsPath = pki.TrustAnchorsPath,
                     IntermediatesPath = pki.IntermediatesPath,
                     CertificatesDirectory = Path.GetDirectoryName(pki.CertificatePath(p)),
+                    CrlPaths = pki.CrlPaths,
+                    RevocationMode = "Offline",
                 },
                 DataDirectory = directory,
                 Api = new { Port = apiPort },

@@ -46,6 +46,15 @@ public sealed class DevPki
     /// <summary>DER CRL of the persons CA.</summary>
     public string PersonsCrlPath => Path.Combine(_directory, "ac-personnes.crl");
 
+    /// <summary>The root's revocation list (of the CAs it issued).</summary>
+    public string RootCrlPath => Path.Combine(_directory, "root-ca.crl");
+
+    /// <summary>Every CRL of the PKI, as an instance's <c>Trust:CrlPaths</c> lists them.</summary>
+    public string[] CrlPaths => [RootCrlPath, PersonsCrlPath];
+
+    /// <summary>How long the generated CRLs stay current; they are issued again well before.</summary>
+    static readonly TimeSpan CrlValidity = TimeSpan.FromDays(30);
+
     /// <summary>PEM chain (leaf then issuing CA) of the mail server's TLS certificate.</summary>
     public string MailServerCertificatePath => Path.Combine(_directory, "mail-server.pem");
 
@@ -87,7 +96,46 @@ public sealed class DevPki
         {
             pki.Generate(time.GetUtcNow());
         }
+        else if (pki.CrlsDue(time.GetUtcNow()))
+        {
+            pki.IssueCrls(time.GetUtcNow());
+        }
         return pki;
+    }
+
+    /// <summary>
+    /// A CRL of the persons CA revoking <paramref name="revoked"/>, valid from <paramref name="now"/> for
+    /// <paramref name="validity"/> (a stale one when that is in the past): for revocation tests.
+    /// </summary>
+    public byte[] BuildPersonsCrl(IEnumerable<X509Certificate2> revoked, DateTimeOffset now, TimeSpan? validity = null)
+    {
+        using var ca = LoadPersonsCa();
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var certificate in revoked)
+        {
+            builder.AddEntry(certificate, now.AddMinutes(-1), X509RevocationReason.KeyCompromise);
+        }
+        return builder.Build(ca, crlNumber: now.ToUnixTimeSeconds(), now + (validity ?? CrlValidity), HashAlgorithmName.SHA256,
+            RSASignaturePadding.Pkcs1, now.AddMinutes(-1));
+    }
+
+    /// <summary>True when the CRLs come within a third of their validity of going stale.</summary>
+    bool CrlsDue(DateTimeOffset now) => CrlPaths.Any(path =>
+    {
+        if (!File.Exists(path))
+        {
+            return true;
+        }
+        return File.GetLastWriteTimeUtc(path) + CrlValidity * 2 / 3 < now.UtcDateTime;
+    });
+
+    /// <summary>Issues both CRLs again (empty: nothing of the dev PKI is revoked).</summary>
+    void IssueCrls(DateTimeOffset now)
+    {
+        using var root = X509Certificate2.CreateFromPemFile(CaCertPath("root-ca"), CaKeyPath("root-ca"));
+        File.WriteAllBytes(RootCrlPath, new CertificateRevocationListBuilder().Build(root, now.ToUnixTimeSeconds(), now + CrlValidity,
+            HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, now.AddMinutes(-1)));
+        File.WriteAllBytes(PersonsCrlPath, BuildPersonsCrl([], now));
     }
 
     /// <summary>
@@ -107,7 +155,7 @@ public sealed class DevPki
     {
         string[] files =
         [
-            TrustAnchorsPath, IntermediatesPath, PersonsCrlPath, MailServerCertificatePath, MailServerKeyPath,
+            TrustAnchorsPath, IntermediatesPath, MailServerCertificatePath, MailServerKeyPath, CaKeyPath("root-ca"),
             CaKeyPath("ac-personnes"), .. Practitioners.SelectMany(p => new[] { CertificatePath(p), KeyPath(p), PfxPath(p) }),
         ];
         if (!files.All(File.Exists))
@@ -140,8 +188,7 @@ public sealed class DevPki
         File.WriteAllText(TrustAnchorsPath, root.ExportCertificatePem() + "\n");
         File.WriteAllText(IntermediatesPath, persons.ExportCertificatePem() + "\n" + organisations.ExportCertificatePem() + "\n");
 
-        var crl = new CertificateRevocationListBuilder();
-        File.WriteAllBytes(PersonsCrlPath, crl.Build(persons, crlNumber: 1, now.AddDays(7), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, now));
+        IssueCrls(now);
 
         foreach (var p in Practitioners)
         {

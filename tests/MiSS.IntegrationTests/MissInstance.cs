@@ -84,6 +84,8 @@ public sealed class MissInstance : IAsyncDisposable
                 AnchorsPath = pki.TrustAnchorsPath,
                 IntermediatesPath = pki.IntermediatesPath,
                 CertificatesDirectory = Path.GetDirectoryName(pki.CertificatePath(p)),
+                CrlPaths = pki.CrlPaths,
+                RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.Offline,
             },
             DataDirectory = Directory.CreateTempSubdirectory("miss-" + p.Id + "-").FullName,
             Api = new ApiOptions { Port = 0 },

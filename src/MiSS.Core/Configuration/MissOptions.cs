@@ -136,8 +136,17 @@ public sealed class TrustOptions
     /// <summary>A folder of PEM certificates of correspondents (manual import), found by their rfc822Name.</summary>
     public string? CertificatesDirectory { get; set; }
 
-    /// <summary>Revocation checking of signers' chains. NoCheck until CRL distribution is wired (see docs/security.md).</summary>
+    /// <summary>
+    /// Revocation checking of signers' chains against <see cref="CrlPaths"/>: Offline (or Online) requires a current CRL for
+    /// every CA of a chain; NoCheck checks the CRLs given and lets CAs without one pass.
+    /// </summary>
     public X509RevocationMode RevocationMode { get; set; } = X509RevocationMode.NoCheck;
+
+    /// <summary>
+    /// Certificate revocation lists (DER or PEM) of the CAs: a signer on one of them is never verified. With a
+    /// <see cref="RevocationMode"/> other than NoCheck, a CA without a list here makes its certificates' status unknown.
+    /// </summary>
+    public string[] CrlPaths { get; set; } = [];
 }
 
 /// <summary>What attachments may be: the transport profile's limits and the photo budget.</summary>

@@ -42,7 +42,8 @@ public sealed class MessageIntake(
     ILogger<MessageIntake> logger)
 {
     /// <summary>Statuses that are attacks or breakage, not a weaker security level: such a message never enters a conversation.</summary>
-    static readonly HashSet<OpenStatus> NeverShown = [OpenStatus.SignatureInvalid, OpenStatus.SignerAddressMismatch, OpenStatus.DecryptionFailed, OpenStatus.Malformed];
+    static readonly HashSet<OpenStatus> NeverShown = [OpenStatus.SignatureInvalid, OpenStatus.SignerAddressMismatch, OpenStatus.DecryptionFailed, OpenStatus.Malformed,
+        OpenStatus.SignerRevoked];
 
     /// <summary>Handles one message fetched from <paramref name="mailbox"/> at <paramref name="uid"/>.</summary>
     public async Task<IntakeOutcome> AcceptAsync(string mailbox, uint uid, byte[] raw, CancellationToken ct = default)

@@ -21,4 +21,6 @@ public enum OpenStatus
     SignerAddressMismatch,
     /// <summary>The MIME structure could not be read.</summary>
     Malformed,
+    /// <summary>The signer's certificate is on its CA's revocation list: its key may be in other hands.</summary>
+    SignerRevoked,
 }

@@ -6,10 +6,12 @@ namespace MiSS.Core.Secure;
 /// <summary>
 /// The trust configuration of S/MIME: the anchors (IGC-Santé roots in production, the dev root in development),
 /// the known intermediates, and how revocation is checked. Chains are built against these anchors only, never
-/// the system store: a certificate from any other public CA is not a health practitioner's.
+/// the system store: a certificate from any other public CA is not a health practitioner's. Revocation is checked
+/// against the CRLs given (signed by the CA they name, not stale); without a CRL for a CA, a mode other than
+/// <see cref="X509RevocationMode.NoCheck"/> refuses its certificates as of unknown status.
 /// </summary>
 public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certificate2Collection intermediates,
-    X509RevocationMode revocationMode, TimeProvider time)
+    X509RevocationMode revocationMode, TimeProvider time, IReadOnlyList<RevocationList>? revocationLists = null)
 {
     const string EmailProtectionOid = "1.3.6.1.5.5.7.3.4";
 
@@ -19,8 +21,9 @@ public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certifica
     /// <summary>Known intermediate CAs, sent along with signatures and used to build chains.</summary>
     public X509Certificate2Collection Intermediates { get; } = intermediates;
 
-    /// <summary>Loads anchors and intermediates from PEM files.</summary>
-    public static SmimeTrust FromPemFiles(string anchorsPath, string? intermediatesPath, X509RevocationMode revocationMode, TimeProvider time)
+    /// <summary>Loads anchors and intermediates from PEM files, and the CRLs (DER or PEM) of <paramref name="crlPaths"/>.</summary>
+    public static SmimeTrust FromPemFiles(string anchorsPath, string? intermediatesPath, X509RevocationMode revocationMode, TimeProvider time,
+        IEnumerable<string>? crlPaths = null)
     {
         var anchors = new X509Certificate2Collection();
         anchors.ImportFromPemFile(anchorsPath);
@@ -33,7 +36,8 @@ public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certifica
         {
             intermediates.ImportFromPemFile(intermediatesPath);
         }
-        return new SmimeTrust(anchors, intermediates, revocationMode, time);
+        var lists = (crlPaths ?? []).Select(path => RevocationList.Load(File.ReadAllBytes(path))).ToList();
+        return new SmimeTrust(anchors, intermediates, revocationMode, time, lists);
     }
 
     /// <summary>
@@ -54,15 +58,15 @@ public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certifica
         {
             chain.ChainPolicy.ExtraStore.AddRange(extraCertificates);
         }
-        chain.ChainPolicy.RevocationMode = revocationMode;
-        chain.ChainPolicy.RevocationFlag = X509RevocationFlag.ExcludeRoot;
+        // Revocation is checked below against the lists given, never by downloading during the check.
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationTime = time.GetLocalNow().DateTime;
         chain.ChainPolicy.VerificationTimeIgnored = false;
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(EmailProtectionOid));
         if (chain.Build(certificate))
         {
-            return null;
+            return CheckRevocation(chain);
         }
         var flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
         var reason = flags switch
@@ -77,6 +81,35 @@ public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certifica
         return flags.HasFlag(X509ChainStatusFlags.NotValidForUsage) && !flags.HasFlag(X509ChainStatusFlags.UntrustedRoot)
             ? (OpenStatus.WrongCertificateUsage, reason)
             : (OpenStatus.UntrustedSigner, reason);
+    }
+
+    /// <summary>Every certificate of the chain but the anchor against its issuer's CRL.</summary>
+    (OpenStatus Status, string Reason)? CheckRevocation(X509Chain chain)
+    {
+        var now = time.GetUtcNow();
+        for (var i = 0; i < chain.ChainElements.Count - 1; i++)
+        {
+            var subject = chain.ChainElements[i].Certificate;
+            var issuer = chain.ChainElements[i + 1].Certificate;
+            var list = (revocationLists ?? []).Where(l => l.IsSignedBy(issuer)).MaxBy(l => l.ThisUpdate);
+            if (list is null)
+            {
+                if (revocationMode == X509RevocationMode.NoCheck)
+                {
+                    continue;
+                }
+                return (OpenStatus.UntrustedSigner, $"statut de révocation inconnu : aucune liste de révocation de « {issuer.GetNameInfo(X509NameType.SimpleName, false)} »");
+            }
+            if (list.NextUpdate is { } next && next < now)
+            {
+                return (OpenStatus.UntrustedSigner, $"statut de révocation inconnu : la liste de révocation de « {issuer.GetNameInfo(X509NameType.SimpleName, false)} » est périmée depuis le {next:dd/MM/yyyy}");
+            }
+            if (list.IsRevoked(subject))
+            {
+                return (OpenStatus.SignerRevoked, i == 0 ? "le certificat du signataire est révoqué" : "un certificat de la chaîne du signataire est révoqué");
+            }
+        }
+        return null;
     }
 
     static bool AllowsEmailProtection(X509Certificate2 certificate)

@@ -24,7 +24,8 @@ public static class MissServices
         services.AddMissStore(options, time);
         services.AddSingleton<ReportHandler>();
         services.AddSingleton(_ => options.Attachments.Policy());
-        services.AddSingleton(_ => SmimeTrust.FromPemFiles(options.Trust.AnchorsPath, options.Trust.IntermediatesPath, options.Trust.RevocationMode, time));
+        services.AddSingleton(_ => SmimeTrust.FromPemFiles(options.Trust.AnchorsPath, options.Trust.IntermediatesPath, options.Trust.RevocationMode,
+            time, options.Trust.CrlPaths));
         services.AddSingleton(_ => new OwnCertificate(options.Certificate.Load()));
         services.AddSingleton(sp => new SmimeSeal(sp.GetRequiredService<SmimeTrust>(), time));
         services.AddSingleton(sp => new SmimeOpener(sp.GetRequiredService<SmimeTrust>(), sp.GetRequiredService<OwnCertificate>().Certificate));
