@@ -119,6 +119,10 @@ internal sealed class MailServerConfiguration(string root, string domain, MailSe
         maillog_file = {Path.Combine(LogDirectory, "postfix.log")}
         maillog_file_prefixes = {root}
         message_size_limit = 52428800
+        # A local server comes back in seconds (tests restart Dovecot): retry deferred mail within seconds, not minutes.
+        queue_run_delay = 1s
+        minimal_backoff_time = 1s
+        maximal_backoff_time = 5s
 
         """;
 
