@@ -130,6 +130,25 @@ public sealed class LocalMailServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until Postfix has delivered everything it holds (mail deferred during a fault test would otherwise land in
+    /// a later test's mailbox). Asks Postfix to retry deferred mail now.
+    /// </summary>
+    public async Task WaitForEmptyQueueAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        await CommandRunner.RunAsync("postqueue", ["-c", _config.PostfixDirectory, "-f"], ct: ct);
+        while ((await CommandRunner.RunAsync("postqueue", ["-c", _config.PostfixDirectory, "-p"], ct: ct)).StandardOutput is var queue
+               && !queue.Contains("Mail queue is empty", StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Postfix still holds mail after {timeout}: {queue}");
+            }
+            await Task.Delay(200, ct);
+        }
+    }
+
     /// <summary>Drops raw bytes into a mailbox without SMTP (for hostile-mail tests), as `doveadm save` does.</summary>
     public Task DeliverRawAsync(string address, byte[] message, string mailbox = "INBOX", CancellationToken ct = default) =>
         CommandRunner.RunCheckedAsync("doveadm", ["-c", _config.DovecotConfigPath, "save", "-u", address, "-m", mailbox], message, ct: ct);

@@ -40,9 +40,13 @@ public sealed class MailServerFixture
     /// <summary>The mailbox account of a practitioner.</summary>
     public static MailAccount Account(DevPractitioner p) => Server.Options.Accounts.Single(a => a.Address == p.Address);
 
-    /// <summary>Empties every practitioner's INBOX, so that a test's new instances do not import earlier tests' mail.</summary>
+    /// <summary>
+    /// Empties every practitioner's INBOX, so that a test's new instances do not import earlier tests' mail, once Postfix
+    /// has delivered whatever earlier tests left in its queue.
+    /// </summary>
     public static async Task EmptyInboxesAsync()
     {
+        await Server.WaitForEmptyQueueAsync(TimeSpan.FromSeconds(60));
         foreach (var p in DevPki.Practitioners)
         {
             await Server.EmptyMailboxAsync(p.Address);

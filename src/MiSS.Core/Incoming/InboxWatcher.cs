@@ -28,6 +28,12 @@ public sealed class InboxWatcher(
 
     static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The largest message taken: twice what the transport profile lets a sender submit (other senders' encodings
+    /// differ). Anything bigger is quarantined from its size alone.
+    /// </summary>
+    long MaxMessageBytes => options.Attachments.TransportProfile.MaxMessageBytes * 2;
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -94,13 +100,18 @@ public sealed class InboxWatcher(
 
     async Task<uint> CatchUpAsync(ImapClient imap, uint uidValidity, uint lastUid, CancellationToken ct)
     {
-        // "UID n:*" always matches the highest UID, even when it is below n: filter.
-        var uids = (await imap.UidSearchAsync($"UID {lastUid + 1}:*", ct)).Where(uid => uid > lastUid).Order();
+        // "UID n:*" always matches the highest UID, even when it is below n: filter. Sizes first: a message beyond the
+        // limit is never downloaded into memory.
+        var summaries = (await imap.UidFetchSummariesAsync($"{lastUid + 1}:*", ct)).Where(s => s.Uid > lastUid).OrderBy(s => s.Uid);
         var consumed = new List<uint>();
-        foreach (var uid in uids)
+        foreach (var summary in summaries)
         {
-            var raw = await imap.UidFetchMessageAsync(uid, ct);
-            if (raw is not null && await intake.AcceptAsync(Mailbox, uid, raw, ct) == IntakeOutcome.Report)
+            var uid = summary.Uid;
+            if (summary.Size > MaxMessageBytes)
+            {
+                await intake.QuarantineOversizedAsync(Mailbox, uid, summary.Size, MaxMessageBytes, ct);
+            }
+            else if (await imap.UidFetchMessageAsync(uid, ct) is { } raw && await intake.AcceptAsync(Mailbox, uid, raw, ct) == IntakeOutcome.Report)
             {
                 consumed.Add(uid);
             }

@@ -87,6 +87,11 @@ public sealed class MessageIntake(
         }
     }
 
+    /// <summary>Quarantines a message from its size alone: it is not downloaded, and stays on the server.</summary>
+    public Task<IntakeOutcome> QuarantineOversizedAsync(string mailbox, uint uid, long size, long limit, CancellationToken ct = default) =>
+        QuarantineAsync(mailbox, uid, null, "Oversized",
+            $"message de {size / 1_048_576.0:0.#} Mo, au-delà de la limite de {limit / 1_048_576.0:0.#} Mo : non téléchargé", [], ct);
+
     async Task<IntakeOutcome> OpenAndStoreAsync(string mailbox, uint uid, string messageId, MimeMessage message, byte[] raw, CancellationToken ct)
     {
         var opened = opener.Open(message);

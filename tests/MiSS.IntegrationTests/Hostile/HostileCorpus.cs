@@ -60,6 +60,7 @@ public sealed class HostileCorpus(DevPki pki, DevPractitioner sender, DevPractit
         all.AddRange(MalformedMime());
         all.AddRange(DeepNesting());
         all.AddRange(HugeHeaders());
+        all.AddRange(Oversized());
         all.AddRange(BadBase64());
         all.AddRange(MissingSignatures());
         all.AddRange(WrongSignatures());
@@ -161,6 +162,19 @@ public sealed class HostileCorpus(DevPki pki, DevPractitioner sender, DevPractit
         yield return Quarantine(c, "references-100k", Headers() + "References: " + string.Join(" ", Enumerable.Range(0, 100_000).Select(i => $"<{i}@x>")) + "\r\n\r\nx");
         yield return Quarantine(c, "header-name-huge", Headers() + new string('X', 500_000) + ": v\r\n\r\nx");
         yield return Quarantine(c, "boundary-huge", Headers(null, $"multipart/mixed; boundary={new string('b', 100_000)}") + "\r\nx");
+    }
+
+    /// <summary>Genuine, but too big for the receiver's transport profile (Apicrypt: 10 MiB submitted, 20 MiB taken).</summary>
+    IEnumerable<HostileMessage> Oversized()
+    {
+        foreach (var megabytes in new[] { 16, 24 })
+        {
+            var content = Content(sender, $"Dossier complet ({megabytes} Mo)", NewId(),
+                [new NewAttachment("dossier.pdf", "application/pdf", [.. "%PDF-1.7\n"u8.ToArray(), .. new byte[megabytes * 1_000_000]])]);
+            var body = Seal.SignAndEncrypt(content, SenderCertificate, [ReceiverCertificate]);
+            yield return new HostileMessage($"sealed-{megabytes}mb", "oversized", Envelope(sender.Address, body, content), HostileOutcome.Quarantined,
+                ["Oversized"], IdOf(content));
+        }
     }
 
     IEnumerable<HostileMessage> BadBase64()
@@ -339,7 +353,6 @@ public sealed class HostileCorpus(DevPki pki, DevPractitioner sender, DevPractit
             ("image.svg", "image/svg+xml", "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"u8.ToArray()),
             ("archive.zip", "application/zip", [0x50, 0x4B, 0x03, 0x04, .. new byte[100]]),
             ("photo.jpg", "image/jpeg", elf),
-            ("énorme.pdf", "application/pdf", [.. "%PDF-1.7\n"u8.ToArray(), .. new byte[21_000_000]]),
         };
         for (var i = 0; i < cases.Length; i++)
         {

@@ -42,6 +42,7 @@ public class HostileCorpusTests
         await File.WriteAllBytesAsync(crl, MailServerFixture.Pki.BuildPersonsCrl(corpus.Revoked, DateTimeOffset.UtcNow));
         var options = MissInstance.OptionsFor(Julien);
         options.Trust.CrlPaths = [MailServerFixture.Pki.RootCrlPath, crl];
+        options.Attachments.Profile = "Apicrypt"; // the smaller limits: 20 MiB taken at most
         await using var julien = await MissInstance.StartAsync(Julien, options);
 
         var first = await UidNextAsync();
@@ -109,7 +110,7 @@ public class HostileCorpusTests
         Assert.That(stored.Where(m => m.Signature?.Status == OpenStatus.Verified && m.Body.StartsWith("Contenu substitué", StringComparison.Ordinal)), Is.Empty);
         Assert.That(quarantine.Values.Select(q => q.Reason).Distinct(), Is.SupersetOf(new[]
         {
-            "Malformed", "SignatureInvalid", "DecryptionFailed", "UntrustedSigner", "SignerRevoked", "SignerAddressMismatch",
+            "Malformed", "SignatureInvalid", "DecryptionFailed", "UntrustedSigner", "SignerRevoked", "SignerAddressMismatch", "Oversized",
         }));
 
         // Still running: a genuine message sent now arrives, verified.
