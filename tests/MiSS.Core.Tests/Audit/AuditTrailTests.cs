@@ -1,7 +1,19 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiSS.Core.Attachments;
 using MiSS.Core.Audit;
+using MiSS.Core.Conversations;
+using MiSS.Core.Documents;
+using MiSS.Core.Events;
+using MiSS.Core.Expiry;
+using MiSS.Core.Incoming;
+using MiSS.Core.Messaging;
+using MiSS.Core.Photos;
+using MiSS.Core.Secure;
 using MiSS.Core.Storage;
+using MiSS.Core.Tests.Secure;
+using MiSS.Mail.Mime;
 
 namespace MiSS.Core.Tests.Audit;
 
@@ -253,5 +265,70 @@ public class AuditTrailTests
         Assert.That(AuditHead.TryParse("42"), Is.Null);
         Assert.That(AuditHead.TryParse("x:" + new string('a', 64)), Is.Null);
         Assert.That(AuditHead.TryParse("42:" + new string('A', 64)), Is.Null);
+    }
+
+    [Test]
+    public async Task Receiving_and_quarantining_messages_leave_no_content_in_the_trail()
+    {
+        var marker = "MARQUEUR-" + Guid.NewGuid().ToString("N");
+        var claire = TestPki.Claire;
+        var julien = TestPki.Julien;
+
+        // Claire's side composes and seals a message about a patient, as her outbox would.
+        var claireDb = StoreDatabase.Open(Path.Combine(_directory, "claire", "miss.db"));
+        var claireConversations = new ConversationStore(claireDb, _clock);
+        var claireMessages = new MessageStore(claireDb, BlobStore.Open(Path.Combine(_directory, "claire")), _clock);
+        var patient = new PatientContext("DURAND" + marker, "Léa", "1948-05-12", "248057512345678", "1.2.250.1.213.1.4.10");
+        var conversation = await claireConversations.CreateAsync(ConversationStore.NewConversationId(), ConversationKind.Direct, null,
+            GroupMembership.Empty.Add(claire.Address, 1).Add(julien.Address, 1), patient, new Retention(TimeSpan.FromDays(7), 1));
+        var queued = await claireMessages.EnqueueAsync(new OutgoingDraft(claire.Address, [julien.Address], "Objet " + marker,
+            "La plaie suinte " + marker, conversation.Id));
+        var composer = new MessageComposer("MiSS-TEST");
+        var sealedBody = new SmimeSeal(TestPki.Trust(), TimeProvider.System).SignAndEncrypt(
+            composer.ComposeContent(queued, conversation, claire.DisplayName), SmimeFixtures.Certificate(claire), [SmimeFixtures.Certificate(julien)]);
+        var wire = MimeWriter.ToBytes(composer.ComposeEnvelope(queued, claire.DisplayName, sealedBody));
+        var plain = Encoding.UTF8.GetBytes(
+            $"From: inconnu@x.test\r\nTo: {julien.Address}\r\nSubject: {marker}\r\nMessage-ID: <plain-{Guid.NewGuid():N}@x.test>\r\n\r\nEn clair {marker}\r\n");
+
+        // Julien's side takes both from his INBOX.
+        var messages = new MessageStore(_db, BlobStore.Open(_directory), _clock);
+        var conversations = new ConversationStore(_db, _clock);
+        var events = new MissEvents();
+        var intake = new MessageIntake(messages, SmimeFixtures.OpenerFor(julien),
+            new ConversationRouter(conversations, messages, julien.Address, TimeSpan.FromDays(7)),
+            new ReportHandler(messages, events, NullLogger<ReportHandler>.Instance), conversations,
+            new AttachmentPolicy(PhotoOptions.Default, TransportProfile.MSSante), new ExpiryStore(_db, BlobStore.Open(_directory), _clock),
+            new ExpirySignal(), events, _audit, _clock, NullLogger<MessageIntake>.Instance);
+
+        Assert.That(await intake.AcceptAsync("INBOX", 1, wire), Is.EqualTo(IntakeOutcome.Stored));
+        Assert.That(await intake.AcceptAsync("INBOX", 2, plain), Is.EqualTo(IntakeOutcome.Quarantined));
+        Assert.That((await messages.GetAsync(queued.MessageId))!.Body, Does.Contain(marker), "the content is in the store");
+
+        var records = await _audit.ListAsync(0, 100);
+        Assert.That(records.Select(r => r.Kind), Is.EqualTo(new[] { AuditKinds.MessageReceived, AuditKinds.MessageQuarantined }));
+        Assert.That(records[0].MessageId, Is.EqualTo(queued.MessageId));
+        Assert.That(records[0].Actor, Is.EqualTo(claire.Address));
+        Assert.That(records[0].Detail, Is.EqualTo($"Verified, RPPS {claire.Rpps}"));
+        Assert.That(records[1].Detail, Does.StartWith(nameof(OpenStatus.NotSmime)));
+        // Every column of every row, read raw from the file: no text, subject or patient.
+        await using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM audit";
+        await using var reader = await command.ExecuteReaderAsync();
+        var cells = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                cells.Add(Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            }
+        }
+        Assert.That(cells, Has.Count.EqualTo(18));
+        foreach (var secret in new[] { marker, "plaie", "Objet", "248057512345678", "Léa" })
+        {
+            Assert.That(cells.Where(c => c.Contains(secret, StringComparison.OrdinalIgnoreCase)), Is.Empty, secret);
+        }
+        Assert.That((await _audit.VerifyAsync()).IsIntact, Is.True);
     }
 }
