@@ -17,6 +17,7 @@ public sealed class ConversationService(
     OutboxSignal outbox,
     ExpirySignal expiry,
     Events.MissEvents events,
+    Audit.AuditTrail audit,
     string self,
     TimeSpan defaultRetention,
     TimeProvider time)
@@ -84,8 +85,11 @@ public sealed class ConversationService(
         var retention = await conversations.MergeRetentionAsync(conversation.Id,
             new Retention(duration, time.GetUtcNow().ToUnixTimeMilliseconds()), ct);
         var updated = conversation with { Retention = retention };
-        return await QueueAsync(updated, updated.OthersThan(self),
+        var notice = await QueueAsync(updated, updated.OthersThan(self),
             $"{self} a fixé la durée de conservation des messages à {Retention.Describe(retention.Duration)}.", MessageKind.Retention, ct);
+        await audit.AppendAsync(Audit.AuditKinds.RetentionChanged, notice.MessageId, conversation.Id, self,
+            $"conservation {(long)retention.Duration.TotalSeconds} s", ct);
+        return notice;
     }
 
     /// <summary>
@@ -101,6 +105,7 @@ public sealed class ConversationService(
             : await QueueAsync(conversation, others, $"{self} a mis fin à la conversation : ses messages sont effacés.", MessageKind.End, ct);
         await expiries.ExpireConversationNowAsync(conversation.Id, notice?.Id, ct);
         await conversations.EndAsync(conversation.Id, time.GetUtcNow(), ct);
+        await audit.AppendAsync(Audit.AuditKinds.ConversationEnded, notice?.MessageId, conversation.Id, self, "terminée ici pour tous", ct);
         expiry.Notify();
         events.Publish(new Events.MissEvent(Events.MissEventKind.Conversation, conversation.Id));
         return notice;

@@ -15,6 +15,7 @@ public sealed class ExpiryRunner(
     ServerCopyEraser server,
     ExpirySignal signal,
     Events.MissEvents events,
+    Audit.AuditTrail audit,
     MissOptions options,
     TimeProvider time,
     ILogger<ExpiryRunner> logger)
@@ -33,7 +34,12 @@ public sealed class ExpiryRunner(
             var quarantined = await store.EraseQuarantineAsync(options.Retention.Quarantine, ct);
             foreach (var message in erased)
             {
+                await audit.AppendAsync(Audit.AuditKinds.MessageExpired, message.MessageId, message.Conversation, null, "contenu effacé", ct);
                 events.Publish(new Events.MissEvent(Events.MissEventKind.Expired, message.Conversation, message.MessageId));
+            }
+            if (quarantined > 0)
+            {
+                await audit.AppendAsync(Audit.AuditKinds.QuarantineErased, null, null, null, $"{quarantined} message(s) en quarantaine effacé(s)", ct);
             }
             if (erased.Count + quarantined > 0)
             {

@@ -8,6 +8,9 @@ using MiSS.Core.Storage;
 
 namespace MiSS.Core.Fhir;
 
+/// <summary>A conversation exported as FHIR JSON, and how many messages it holds.</summary>
+public sealed record ExportedBundle(string Json, int Messages);
+
 /// <summary>
 /// Exports a conversation (or chosen messages) to the patient record as a FHIR R4 <c>Bundle</c> of type
 /// <c>collection</c> holding one <c>Communication</c> per chat message, the <c>Patient</c> and the <c>Practitioner</c>s.
@@ -40,6 +43,14 @@ public static class ConversationExport
     /// the group name live there.
     /// </summary>
     public static async Task<string> ToBundleJsonAsync(MessageStore store, Conversation conversation, DateTimeOffset now,
+        IReadOnlyCollection<string>? messageIds = null, CancellationToken ct = default) =>
+        (await ExportAsync(store, conversation, now, messageIds, ct)).Json;
+
+    /// <summary>
+    /// As <see cref="ToBundleJsonAsync"/>, with the number of messages the bundle holds (for the audit trail, which records
+    /// that a conversation left the machine and how much of it).
+    /// </summary>
+    public static async Task<ExportedBundle> ExportAsync(MessageStore store, Conversation conversation, DateTimeOffset now,
         IReadOnlyCollection<string>? messageIds = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -60,7 +71,7 @@ public static class ConversationExport
             }
             selected.Add((message, attachments));
         }
-        return ToBundleJson(conversation, selected, now);
+        return new ExportedBundle(ToBundleJson(conversation, selected, now), selected.Count);
     }
 
     /// <summary>Builds the bundle (exposed for callers that want the object rather than its JSON).</summary>

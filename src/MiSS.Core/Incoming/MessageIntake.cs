@@ -38,6 +38,7 @@ public sealed class MessageIntake(
     ExpiryStore expiries,
     ExpirySignal expiry,
     Events.MissEvents events,
+    Audit.AuditTrail audit,
     TimeProvider time,
     ILogger<MessageIntake> logger)
 {
@@ -136,6 +137,7 @@ public sealed class MessageIntake(
             var notice = await store.GetAsync(messageId, ct);
             await expiries.ExpireConversationNowAsync(conversation.Id, notice?.Id, ct);
             await conversations.EndAsync(conversation.Id, now, ct);
+            await audit.AppendAsync(Audit.AuditKinds.ConversationEnded, messageId, conversation.Id, received.Sender, "terminée par un membre", ct);
         }
         expiry.Notify();
         events.Publish(new Events.MissEvent(Events.MissEventKind.Message, conversation.Id, messageId));
@@ -148,6 +150,9 @@ public sealed class MessageIntake(
         {
             await store.SaveCertificateAsync(received.Sender, certificate, "signature", ct);
         }
+        // The security state and the signer's RPPS (a practitioner identifier), never the text or the subject.
+        await audit.AppendAsync(Audit.AuditKinds.MessageReceived, messageId, conversation.Id, received.Sender,
+            opened.Signer?.Rpps is { } rpps ? $"{opened.Status}, RPPS {rpps}" : opened.Status.ToString(), ct);
         logger.LogInformation("Message {MessageId} (UID {Uid}) stored in conversation {Conversation}: {Status}",
             messageId, uid, conversation.Id, opened.Status);
         return IntakeOutcome.Stored;
@@ -182,6 +187,8 @@ public sealed class MessageIntake(
         CancellationToken ct)
     {
         await store.QuarantineAsync(mailbox, uid, messageId, reason, detail, raw, ct);
+        // The machine reason only: the French detail can quote what the sender wrote in headers.
+        await audit.AppendAsync(Audit.AuditKinds.MessageQuarantined, messageId, null, null, $"{reason}, {mailbox} UID {uid}", ct);
         logger.LogWarning("Message {MessageId} (UID {Uid}) quarantined: {Reason}", messageId, uid, reason);
         return IntakeOutcome.Quarantined;
     }

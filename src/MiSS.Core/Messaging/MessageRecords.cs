@@ -151,3 +151,16 @@ public sealed record ReceivedMessage(
     IReadOnlyList<string>? References = null,
     IReadOnlyList<NewAttachment>? Attachments = null,
     DateTimeOffset? ExpiresAt = null);
+
+/// <summary>A message kept apart on arrival, as listed (its raw bytes are read on their own).</summary>
+/// <param name="Id">Its number in the quarantine.</param>
+/// <param name="Mailbox">The folder it was read from.</param>
+/// <param name="Uid">Its IMAP UID there.</param>
+/// <param name="MessageId">Its Message-ID when it could be read (as the sender wrote it: not trustworthy).</param>
+/// <param name="Reason">The machine reason (an <c>OpenStatus</c> name, <c>NotInConversation</c>, <c>UnmatchedReport</c>).</param>
+/// <param name="Detail">Why, in French.</param>
+/// <param name="ReceivedAt">When it was quarantined.</param>
+/// <param name="Size">The size of its raw bytes; 0 once they are erased.</param>
+/// <param name="ErasedAt">When its raw bytes were erased at the end of the quarantine's retention.</param>
+public sealed record QuarantinedMessage(long Id, string Mailbox, uint Uid, string? MessageId, string Reason, string Detail,
+    DateTimeOffset ReceivedAt, long Size, DateTimeOffset? ErasedAt);

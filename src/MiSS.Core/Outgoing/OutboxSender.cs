@@ -28,6 +28,7 @@ public sealed class OutboxSender(
     OutboxSignal signal,
     Expiry.ExpirySignal expiry,
     Events.MissEvents events,
+    Audit.AuditTrail audit,
     TimeProvider time,
     ILoggerFactory loggers,
     ILogger<OutboxSender> logger) : BackgroundService
@@ -136,6 +137,8 @@ public sealed class OutboxSender(
         if (reachable.Count == 0)
         {
             await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values), expires, ct);
+            await audit.AppendAsync(Audit.AuditKinds.MessageSendFailed, message.MessageId, message.Conversation, message.Sender,
+                $"aucun certificat valide pour les {refused.Count} destinataire(s)", ct);
             logger.LogWarning("Message {MessageId} not sent: no valid certificate for any recipient", message.MessageId);
             return;
         }
@@ -162,6 +165,8 @@ public sealed class OutboxSender(
                 refused[rejected.Address] = $"refusé par le serveur : {rejected.StatusCode} {rejected.Response}";
             }
             await store.MarkSentAsync(message.Id, refused, expires, ct);
+            await audit.AppendAsync(Audit.AuditKinds.MessageSent, message.MessageId, message.Conversation, message.Sender,
+                $"{message.Kind}, {message.Recipients.Count(r => !refused.ContainsKey(r))} destinataire(s) sur {message.Recipients.Count}", ct);
             if (refused.Count > 0)
             {
                 logger.LogWarning("Message {MessageId} not sent to {Count} recipient(s)", message.MessageId, refused.Count);
@@ -176,6 +181,9 @@ public sealed class OutboxSender(
         {
             await store.MarkFailedAsync(message.Id,
                 $"refusé par le serveur : {e.StatusCode} {e.EnhancedStatusCode} {e.ServerText}".Replace("  ", " ", StringComparison.Ordinal), expires, ct);
+            // The server's text stays out of the trail: only codes, which cannot echo anything of the message.
+            await audit.AppendAsync(Audit.AuditKinds.MessageSendFailed, message.MessageId, message.Conversation, message.Sender,
+                $"refusé par le serveur : {e.StatusCode} {e.EnhancedStatusCode}".TrimEnd(), ct);
             logger.LogWarning("Message {MessageId} refused by the server with {Code}", message.MessageId, e.StatusCode);
         }
         catch (MailException e)

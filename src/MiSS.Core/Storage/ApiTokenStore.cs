@@ -12,9 +12,10 @@ public sealed record ApiToken(string Name, DateTimeOffset CreatedAt, DateTimeOff
 
 /// <summary>
 /// The local API's tokens: 256 random bits each, given once to whoever creates it; the store keeps only their SHA-256,
-/// so a copy of the database opens nothing.
+/// so a copy of the database opens nothing. Creations and revocations go to the audit trail, whoever makes them
+/// (command line, service start, tests).
 /// </summary>
-public sealed class ApiTokenStore(StoreDatabase db, TimeProvider time)
+public sealed class ApiTokenStore(StoreDatabase db, Audit.AuditTrail audit, TimeProvider time)
 {
     /// <summary>Creates a named token and returns its secret (shown once). The name of an active token is refused.</summary>
     public async Task<string> CreateAsync(string name, CancellationToken ct = default)
@@ -34,13 +35,21 @@ public sealed class ApiTokenStore(StoreDatabase db, TimeProvider time)
         {
             throw new InvalidOperationException($"un jeton nommé « {name} » existe déjà");
         }
+        await audit.AppendAsync(Audit.AuditKinds.TokenCreated, null, null, name, "jeton créé", ct);
         return secret;
     }
 
     /// <summary>Revokes a token; false when there is no active token of that name.</summary>
-    public async Task<bool> RevokeAsync(string name, CancellationToken ct = default) =>
-        await db.ExecuteAsync("UPDATE api_tokens SET revoked_at = $now WHERE name = $name AND revoked_at IS NULL", ct,
-            ("$name", name), ("$now", time.GetUtcNow().ToUnixTimeMilliseconds())) == 1;
+    public async Task<bool> RevokeAsync(string name, CancellationToken ct = default)
+    {
+        if (await db.ExecuteAsync("UPDATE api_tokens SET revoked_at = $now WHERE name = $name AND revoked_at IS NULL", ct,
+                ("$name", name), ("$now", time.GetUtcNow().ToUnixTimeMilliseconds())) != 1)
+        {
+            return false;
+        }
+        await audit.AppendAsync(Audit.AuditKinds.TokenRevoked, null, null, name, "jeton révoqué", ct);
+        return true;
+    }
 
     /// <summary>Every token, active or revoked.</summary>
     public Task<IReadOnlyList<ApiToken>> ListAsync(CancellationToken ct = default) =>

@@ -307,10 +307,23 @@ public sealed class MessageStore
             """, ct, ("$mailbox", mailbox), ("$uid", (long)uid), ("$message_id", messageId), ("$reason", reason), ("$detail", detail),
             ("$raw", raw), ("$now", Now));
 
-    /// <summary>The quarantined messages' reasons, newest first (without their raw bytes).</summary>
-    public Task<IReadOnlyList<(long Id, uint Uid, string? MessageId, string Reason, string Detail)>> ListQuarantineAsync(CancellationToken ct = default) =>
-        _db.QueryAsync("SELECT id, uid, message_id, reason, detail FROM quarantine ORDER BY id DESC",
-            r => (r.GetInt64(0), (uint)r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), r.GetString(4)), ct);
+    const string QuarantineColumns = "id, mailbox, uid, message_id, reason, detail, received_at, length(raw), erased_at";
+
+    /// <summary>The quarantined messages with their reasons and sizes, newest first (without their raw bytes).</summary>
+    public Task<IReadOnlyList<QuarantinedMessage>> ListQuarantineAsync(CancellationToken ct = default) =>
+        _db.QueryAsync($"SELECT {QuarantineColumns} FROM quarantine ORDER BY id DESC", ReadQuarantineRow, ct);
+
+    /// <summary>One quarantined message and its raw bytes (empty once erased), or null when there is none with this id.</summary>
+    public async Task<(QuarantinedMessage Message, byte[] Raw)?> FindQuarantinedAsync(long id, CancellationToken ct = default)
+    {
+        var rows = await _db.QueryAsync($"SELECT {QuarantineColumns}, raw FROM quarantine WHERE id = $id",
+            r => (ReadQuarantineRow(r), r.GetFieldValue<byte[]>(9)), ct, ("$id", id));
+        return rows.Count > 0 ? rows[0] : null;
+    }
+
+    static QuarantinedMessage ReadQuarantineRow(SqliteDataReader r) => new(r.GetInt64(0), r.GetString(1), (uint)r.GetInt64(2),
+        r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
+        r.GetInt64(7), r.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)));
 
     /// <summary>Remembers a certificate for an address (from a verified signature, the directory, or a manual import).</summary>
     public Task SaveCertificateAsync(string address, X509Certificate2 certificate, string source, CancellationToken ct = default) =>

@@ -130,6 +130,23 @@ public sealed class StoreDatabase
             revoked_at INTEGER
         ) STRICT;
         """,
+        // 6: the audit trail of security-relevant events, a hash chain (MiSS.Core.Audit.AuditTrail, docs/security.md).
+        // The triggers make an accidental change fail; a deliberate one, made by editing the file, breaks the chain.
+        """
+        CREATE TABLE audit (
+            seq          INTEGER PRIMARY KEY,
+            at           INTEGER NOT NULL,  -- Unix milliseconds, UTC
+            kind         TEXT    NOT NULL,  -- short English identifier: message.sent, token.created...
+            message_id   TEXT,
+            conversation INTEGER,           -- the local conversation number, not a reference: the audit outlives rows
+            actor        TEXT,              -- an address or a token name
+            detail       TEXT    NOT NULL,  -- French or a short machine reason; never content
+            prev_hash    TEXT    NOT NULL,
+            hash         TEXT    NOT NULL
+        ) STRICT;
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+        """,
     ];
 
     readonly string _connectionString;

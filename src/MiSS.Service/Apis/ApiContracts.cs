@@ -64,6 +64,21 @@ public sealed record SessionLinkDto(Uri Url);
 /// <summary>One event of the stream.</summary>
 public sealed record EventDto(long? ConversationId, string? MessageId);
 
+/// <summary>A message kept apart on arrival: why, where it came from, how big (its raw bytes are at /api/quarantine/{id}/raw).</summary>
+public sealed record QuarantineItemDto(long Id, string Mailbox, long Uid, string? MessageId, string Reason, string Detail,
+    DateTimeOffset ReceivedAt, long Size, DateTimeOffset? ErasedAt);
+
+/// <summary>
+/// What the outer headers of a quarantined message say, read safely: never the body. <c>Readable</c> false (and
+/// <c>problem</c> saying why) when the MIME reader refused it.
+/// </summary>
+public sealed record QuarantineSummaryDto(bool Readable, string? Problem, string? From, IReadOnlyList<string> To, DateTimeOffset? Date,
+    string? Subject, string? ContentType, int Parts);
+
+/// <summary>One quarantined message with the summary of its headers (null once its raw bytes were erased).</summary>
+public sealed record QuarantineDetailDto(long Id, string Mailbox, long Uid, string? MessageId, string Reason, string Detail,
+    DateTimeOffset ReceivedAt, long Size, DateTimeOffset? ErasedAt, QuarantineSummaryDto? Summary);
+
 /// <summary>Source-generated JSON for every type the API reads or writes.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(MessageDto))]
@@ -80,6 +95,8 @@ public sealed record EventDto(long? ConversationId, string? MessageId);
 [JsonSerializable(typeof(EventDto))]
 [JsonSerializable(typeof(SessionLinkDto))]
 [JsonSerializable(typeof(IReadOnlyList<DirectoryEntry>))]
+[JsonSerializable(typeof(IReadOnlyList<QuarantineItemDto>))]
+[JsonSerializable(typeof(QuarantineDetailDto))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
 

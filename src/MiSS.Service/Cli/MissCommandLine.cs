@@ -1,3 +1,4 @@
+using MiSS.Core.Audit;
 using MiSS.Core.Configuration;
 using MiSS.Core.Conversations;
 using MiSS.Core.Outgoing;
@@ -11,7 +12,7 @@ namespace MiSS.Service.Cli;
 
 /// <summary>
 /// The `miss` command line: run the service, queue a message, list or show messages, change a conversation's retention,
-/// end it, export it for the patient record, list the quarantine.
+/// end it, export it for the patient record, look at the quarantine, read and verify the audit trail.
 /// User-facing output is in French; every command takes --config FILE (an instance's settings).
 /// </summary>
 public static class MissCommandLine
@@ -36,8 +37,17 @@ public static class MissCommandLine
           read MESSAGE-ID [...]                 marque des messages reçus comme lus (accusé de lecture si demandé)
           messages [--limit N]                  liste les derniers messages
           show MESSAGE-ID [--wait SECONDES]     affiche un message (en l'attendant au besoin)
-          quarantine                            liste les messages mis en quarantaine et leur motif
+          quarantine [N] [--raw FICHIER]        liste les messages mis en quarantaine et leur motif ; avec N, le détail
+                                                du message #N (en-têtes extérieurs, jamais son contenu) et, avec
+                                                --raw, le message brut écrit dans FICHIER
+          audit [--after N] [--limit N]         le journal d'audit : envois, réceptions, quarantaines, effacements,
+                                                exports, jetons (jamais de contenu)
+          audit verify [--head N:EMPREINTE]     vérifie la chaîne du journal et affiche sa tête ; notez-la : avec
+                                                --head, une fin supprimée ou refaite depuis est détectée
         """;
+
+    /// <summary>Who the audit trail names for what the command line does (it has no token).</summary>
+    const string CliActor = "cli";
 
     /// <summary>Runs a command; returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -60,6 +70,7 @@ public static class MissCommandLine
                 "messages" => await ListAsync(arguments),
                 "show" => await ShowAsync(arguments),
                 "quarantine" => await QuarantineAsync(arguments),
+                "audit" => await AuditAsync(arguments),
                 "help" or "--help" or "-h" => PrintUsage(0),
                 _ => PrintUsage(2),
             };
@@ -283,8 +294,11 @@ public static class MissCommandLine
         await using var store = OpenStore(arguments, out _);
         var conversation = await RequireConversationAsync(store, arguments);
         var only = arguments.Options("message").Select(id => id.Trim('<', '>')).ToList();
-        var bundle = await Core.Fhir.ConversationExport.ToBundleJsonAsync(store.GetRequiredService<MessageStore>(), conversation,
-            DateTimeOffset.UtcNow, only.Count > 0 ? only : null);
+        var export = await Core.Fhir.ConversationExport.ExportAsync(store.GetRequiredService<MessageStore>(), conversation,
+            store.GetRequiredService<TimeProvider>().GetUtcNow(), only.Count > 0 ? only : null);
+        await store.GetRequiredService<AuditTrail>().AppendAsync(AuditKinds.ConversationExported, null, conversation.Id, CliActor,
+            $"{export.Messages} message(s) exporté(s) en ligne de commande");
+        var bundle = export.Json;
         if (arguments.Option("out") is { } path)
         {
             await File.WriteAllTextAsync(path, bundle);
@@ -335,9 +349,74 @@ public static class MissCommandLine
     static async Task<int> QuarantineAsync(CommandArguments arguments)
     {
         await using var store = OpenStore(arguments, out _);
-        foreach (var item in await store.GetRequiredService<MessageStore>().ListQuarantineAsync())
+        var messages = store.GetRequiredService<MessageStore>();
+        if (arguments.Positional.FirstOrDefault() is not { } number)
         {
-            Console.WriteLine($"#{item.Id} UID {item.Uid} {item.MessageId ?? "(sans Message-ID)"} : {item.Reason} — {item.Detail}");
+            foreach (var item in await messages.ListQuarantineAsync())
+            {
+                Console.WriteLine($"#{item.Id} UID {item.Uid} {item.MessageId ?? "(sans Message-ID)"} : {item.Reason} — {item.Detail}");
+            }
+            return 0;
+        }
+        var id = long.TryParse(number.TrimStart('#'), out var n) ? n : throw new ArgumentException("quarantine demande un numéro (voir « miss quarantine »)");
+        var (quarantined, raw) = await messages.FindQuarantinedAsync(id) ?? throw new ArgumentException($"aucun message en quarantaine sous le numéro {id}");
+        Console.WriteLine($"Motif      : {quarantined.Reason} — {quarantined.Detail}");
+        Console.WriteLine($"Reçu       : {quarantined.ReceivedAt.ToLocalTime():g} ({quarantined.Mailbox}, UID {quarantined.Uid}, {quarantined.Size} octets)");
+        Console.WriteLine($"Message-ID : {quarantined.MessageId ?? "(aucun)"}");
+        if (quarantined.ErasedAt is { } erased)
+        {
+            Console.WriteLine($"Effacé     : le {erased.ToLocalTime():g} (fin de la conservation de la quarantaine)");
+            return arguments.Option("raw") is null ? 0 : throw new InvalidOperationException($"le message brut {id} a été effacé");
+        }
+        var summary = Apis.QuarantineApi.Summarize(raw);
+        if (!summary.Readable)
+        {
+            Console.WriteLine($"En-têtes   : {summary.Problem}");
+        }
+        else
+        {
+            Console.WriteLine($"De         : {summary.From ?? "(aucun)"}");
+            Console.WriteLine($"À          : {(summary.To.Count > 0 ? string.Join(", ", summary.To) : "(aucun)")}");
+            Console.WriteLine($"Date       : {(summary.Date is { } date ? date.ToLocalTime().ToString("g", System.Globalization.CultureInfo.CurrentCulture) : "(aucune)")}");
+            Console.WriteLine($"Objet      : {summary.Subject ?? "(aucun)"}");
+            Console.WriteLine($"Type       : {summary.ContentType}, {summary.Parts} partie(s)");
+        }
+        if (arguments.Option("raw") is { } path)
+        {
+            await File.WriteAllBytesAsync(path, raw);
+            await store.GetRequiredService<AuditTrail>().AppendAsync(AuditKinds.QuarantineDownloaded, quarantined.MessageId, null, CliActor,
+                $"quarantaine {id}, {raw.Length} octets");
+            Console.WriteLine($"message brut écrit dans {path}");
+        }
+        return 0;
+    }
+
+    static async Task<int> AuditAsync(CommandArguments arguments)
+    {
+        await using var store = OpenStore(arguments, out _);
+        var audit = store.GetRequiredService<AuditTrail>();
+        if (arguments.Positional.FirstOrDefault() == "verify")
+        {
+            var remembered = arguments.Option("head") is { } noted
+                ? AuditHead.TryParse(noted) ?? throw new ArgumentException("--head attend la tête notée, sous la forme N:EMPREINTE")
+                : null;
+            var result = await audit.VerifyAsync(remembered);
+            if (!result.IsIntact)
+            {
+                Console.Error.WriteLine($"miss : journal d'audit altéré à l'enregistrement {result.BrokenAt} : {result.Detail}");
+                return 1;
+            }
+            Console.WriteLine($"journal d'audit intact : {result.Records} enregistrement(s)");
+            Console.WriteLine($"tête à noter : {result.Head?.ToString() ?? "(journal vide)"}");
+            return 0;
+        }
+        var after = long.TryParse(arguments.Option("after"), out var a) ? a : 0;
+        var limit = int.TryParse(arguments.Option("limit"), out var l) ? l : 100;
+        foreach (var record in await audit.ListAsync(after, limit))
+        {
+            var about = string.Join(" ", new[] { record.Conversation is { } c ? $"#{c}" : null, record.MessageId, record.Actor is { } actor ? $"par {actor}" : null }
+                .Where(part => part is not null));
+            Console.WriteLine($"{record.Seq} {record.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} {record.Kind} {about} : {record.Detail}");
         }
         return 0;
     }

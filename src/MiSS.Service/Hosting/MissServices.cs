@@ -1,3 +1,4 @@
+using MiSS.Core.Audit;
 using MiSS.Core.Configuration;
 using MiSS.Core.Conversations;
 using MiSS.Core.Events;
@@ -49,7 +50,7 @@ public static class MissServices
     }
 
     /// <summary>
-    /// Registers what works on the store alone: messages, conversations and their expiry. The command line uses only
+    /// Registers what works on the store alone: messages, conversations and their expiry, the audit trail. The command line uses only
     /// this; the running service (or the expiry sweep) does the sending and erasing.
     /// </summary>
     public static IServiceCollection AddMissStore(this IServiceCollection services, MissOptions options, TimeProvider time)
@@ -58,16 +59,17 @@ public static class MissServices
         services.AddSingleton(time);
         services.AddSingleton(_ => StoreDatabase.Open(options.StorePath));
         services.AddSingleton(_ => BlobStore.Open(options.DataDirectory));
+        services.AddSingleton(sp => new AuditTrail(sp.GetRequiredService<StoreDatabase>(), time));
         services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
         services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<StoreDatabase>(), time));
         services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<ExpirySignal>();
         services.AddSingleton<MissEvents>();
-        services.AddSingleton(sp => new ApiTokenStore(sp.GetRequiredService<StoreDatabase>(), time));
+        services.AddSingleton(sp => new ApiTokenStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<AuditTrail>(), time));
         services.AddSingleton(sp => new ConversationService(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
             sp.GetRequiredService<ExpiryStore>(), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<ExpirySignal>(),
-            sp.GetRequiredService<MissEvents>(), options.Mailbox.Address, options.Retention.Default, time));
+            sp.GetRequiredService<MissEvents>(), sp.GetRequiredService<AuditTrail>(), options.Mailbox.Address, options.Retention.Default, time));
         return services;
     }
 }

@@ -99,6 +99,7 @@ public static class MissWebApplication
             .MapReceiptsApi()
             .MapExportApi()
             .MapDirectoryApi()
+            .MapQuarantineApi()
             .MapEventsApi();
         return app;
     }

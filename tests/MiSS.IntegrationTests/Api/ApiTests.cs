@@ -38,7 +38,7 @@ public class ApiTests
         await _julien.DisposeAsync();
     }
 
-    static async Task<JsonNode> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
+    internal static async Task<JsonNode> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(expected), body);
@@ -46,7 +46,7 @@ public class ApiTests
     }
 
     /// <summary>An RFC 9457 problem with the status and a French detail containing <paramref name="detail"/>.</summary>
-    static async Task ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detail)
+    internal static async Task ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detail)
     {
         var problem = await JsonAsync(response, status);
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
@@ -290,7 +290,7 @@ public class ApiTests
         Assert.That(served["paths"]!.AsObject().Select(p => p.Key), Is.SupersetOf(new[]
         {
             "/api/status", "/api/conversations", "/api/conversations/{id}/messages", "/api/attachments/{id}", "/api/receipts",
-            "/api/conversations/{id}/export", "/api/directory", "/api/events",
+            "/api/conversations/{id}/export", "/api/directory", "/api/events", "/api/quarantine", "/api/quarantine/{id}/raw",
         }));
         var committedPath = Path.Combine(MailServerFixture.RepositoryRoot, "docs", "openapi.json");
         var text = served.ToJsonString(new JsonSerializerOptions
