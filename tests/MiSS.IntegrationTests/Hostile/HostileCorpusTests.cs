@@ -67,7 +67,11 @@ public class HostileCorpusTests
                 switch (message.Outcome)
                 {
                     case HostileOutcome.Quarantined:
-                        Assert.That(quarantine.TryGetValue(uid, out var kept), Is.True, $"{message.FileName} (UID {uid}) is not in quarantine");
+                        if (!quarantine.TryGetValue(uid, out var kept))
+                        {
+                            Assert.Fail($"{message.FileName} (UID {uid}) is not in quarantine");
+                            break;
+                        }
                         Assert.That(kept.Reason, Is.AnyOf(message.Reasons.ToArray()), $"{message.FileName}: {kept.Reason} — {kept.Detail}");
                         Assert.That(kept.Detail, Is.Not.Empty);
                         if (message.MessageId is { Length: < 200 } id)
@@ -76,7 +80,7 @@ public class HostileCorpusTests
                         }
                         break;
                     case HostileOutcome.QuarantinedOrIntact:
-                        if (quarantine.TryGetValue(uid, out var apart))
+                        if (quarantine.TryGetValue(uid, out var apart) && apart is not null)
                         {
                             Assert.That(apart.Reason, Is.AnyOf(message.Reasons.ToArray()), $"{message.FileName}: {apart.Reason} — {apart.Detail}");
                         }
