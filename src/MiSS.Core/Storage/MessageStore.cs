@@ -257,15 +257,21 @@ public sealed class MessageStore
             ORDER BY id
             """, ct, ("$conversation", conversation), ("$limit", limit));
 
-    /// <summary>Per conversation: received messages not read yet, and the next expiry of a live message.</summary>
-    public async Task<IReadOnlyDictionary<long, (int Unread, DateTimeOffset? NextExpiry)>> ActivityAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Per conversation (every one, or only <paramref name="conversation"/>): received messages not read yet, and the
+    /// next expiry of a live message.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, (int Unread, DateTimeOffset? NextExpiry)>> ActivityAsync(long? conversation = null,
+        CancellationToken ct = default)
     {
         var rows = await _db.QueryAsync("""
             SELECT conversation,
                    sum(direction = 'Incoming' AND read_at IS NULL AND kind <> 'Receipt'),
                    min(expires_at)
-            FROM messages WHERE conversation IS NOT NULL AND expired_at IS NULL GROUP BY conversation
-            """, r => (r.GetInt64(0), r.GetInt32(1), r.IsDBNull(2) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))), ct);
+            FROM messages WHERE conversation IS NOT NULL AND expired_at IS NULL AND ($conversation IS NULL OR conversation = $conversation)
+            GROUP BY conversation
+            """, r => (r.GetInt64(0), r.GetInt32(1), r.IsDBNull(2) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))), ct,
+            ("$conversation", conversation));
         return rows.ToDictionary(r => r.Item1, r => (r.Item2, r.Item3));
     }
 

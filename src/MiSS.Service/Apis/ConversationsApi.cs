@@ -22,7 +22,7 @@ public static class ConversationsApi
 
     static async Task<IReadOnlyList<ConversationDto>> ListAsync(ConversationStore conversations, MessageStore messages, CancellationToken ct)
     {
-        var activity = await messages.ActivityAsync(ct);
+        var activity = await messages.ActivityAsync(ct: ct);
         var list = new List<ConversationDto>();
         foreach (var conversation in await conversations.ListAsync(ct))
         {
@@ -33,7 +33,7 @@ public static class ConversationsApi
 
     static async Task<IResult> GetAsync(long id, ConversationStore conversations, MessageStore messages, CancellationToken ct) =>
         await conversations.GetAsync(id, ct) is { } conversation
-            ? Results.Ok(await DescribeAsync(conversation, await messages.ActivityAsync(ct), messages, ct))
+            ? Results.Ok(await DescribeAsync(conversation, await messages.ActivityAsync(conversation.Id, ct), messages, ct))
             : ApiProblems.NotFound($"conversation {id} inconnue");
 
     static async Task<IResult> StartAsync(NewConversationRequest request, ConversationService service, ConversationStore conversations,
@@ -53,7 +53,7 @@ public static class ConversationsApi
         {
             throw new ArgumentException("indiquez « peer » (conversation directe) ou « name » et « members » (groupe)");
         }
-        var dto = await DescribeAsync(conversation, await messages.ActivityAsync(ct), messages, ct);
+        var dto = await DescribeAsync(conversation, await messages.ActivityAsync(conversation.Id, ct), messages, ct);
         return Results.Created($"/api/conversations/{conversation.Id}", dto);
     }
 
