@@ -1,10 +1,14 @@
 using MiSS.Benchmarks;
 
-// Benchmarks of MiSS.Core.
-//   dotnet run -c Release --project bench/MiSS.Benchmarks -- photos
-// writes bench/results/photos.md (a generated artifact, not versioned) and prints it.
+// Benchmarks of MiSS (./build.sh bench runs `all`):
+//   all [crypto|store|latency|burst|footprint|photos ...]
+//              every benchmark (or those named) in one run, about 10 minutes here; rewrites their sections of
+//              docs/performance.md between their markers
+//   photos     photo processing time and memory
+// Results go to bench/results/ (generated, not versioned).
 return args switch
 {
+    ["all", .. var only] => await PerformanceReport.RunAsync(only),
     ["photos"] => PhotoBenchmark.Run(),
     [PhotoBenchmark.MemoryProbeCommand, var mode] => PhotoBenchmark.MemoryProbe(mode),
     _ => Usage(),
@@ -12,6 +16,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: MiSS.Benchmarks photos");
+    Console.Error.WriteLine("usage: MiSS.Benchmarks all | photos");
     return 2;
 }

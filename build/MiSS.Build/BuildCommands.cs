@@ -13,7 +13,9 @@ static class BuildCommands
           mail-up    start a local mail server in .run/mail (ports and dev passwords in .run/mail/accounts.json)
           mail-down  stop it
           demo       set up, start the mail server and two MiSS instances, send a message from one to the other
+                     (--stay: keep them running for the web client and the samples)
           test       set up, then run the whole test suite
+          bench      run every benchmark (about 10 minutes) and rewrite docs/performance.md
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -50,6 +52,11 @@ static class BuildCommands
                     return await DemoCommand.RunAsync(stay: rest.Contains("--stay"));
                 case "test":
                     return await TestCommand.RunAsync(rest);
+                case "bench":
+                    // Every benchmark in one run; rewrites docs/performance.md (see bench/MiSS.Benchmarks/Program.cs).
+                    await SystemSetup.EnsureAsync();
+                    DevPki.LoadOrCreate(Repository.CertsDev);
+                    return await Interactive.RunAsync("dotnet", ["run", "-c", "Release", "--project", Repository.BenchProject, "--", "all", .. rest]);
                 default:
                     Console.WriteLine(Usage);
                     return command is "help" or "--help" or "-h" ? 0 : 2;

@@ -13,4 +13,7 @@ static class Repository
     public static string CertsDev => Path.Combine(Root, "certs-dev");
     public static string RunDirectory => Path.Combine(Root, ".run");
     public static string ServiceProject => Path.Combine(Root, "src", "MiSS.Service", "MiSS.Service.csproj");
+
+    /// <summary>The benchmarks.</summary>
+    public static string BenchProject => Path.Combine(Root, "bench", "MiSS.Benchmarks", "MiSS.Benchmarks.csproj");
 }

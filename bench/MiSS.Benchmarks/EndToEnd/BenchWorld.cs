@@ -1,0 +1,127 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using MiSS.Core.Configuration;
+using MiSS.Core.Storage;
+using MiSS.DevEnvironment;
+using MiSS.Mail.Tls;
+using MiSS.Service.Hosting;
+using MiSS.Service.Security;
+using Serilog;
+
+namespace MiSS.Benchmarks.EndToEnd;
+
+/// <summary>The local mail server and the dev PKI the end-to-end benchmarks run on (a fresh server, free ports).</summary>
+sealed class BenchWorld : IAsyncDisposable
+{
+    readonly string _directory;
+
+    BenchWorld(string directory, DevPki pki, LocalMailServer server)
+    {
+        _directory = directory;
+        Pki = pki;
+        Server = server;
+    }
+
+    public DevPki Pki { get; }
+    public LocalMailServer Server { get; }
+
+    /// <summary>TLS settings that verify the server against the dev root, as an instance does.</summary>
+    public TlsSettings Tls
+    {
+        get
+        {
+            var anchors = new X509Certificate2Collection();
+            anchors.ImportFromPemFile(Pki.TrustAnchorsPath);
+            return new TlsSettings { TrustAnchors = anchors, UseSystemTrust = false };
+        }
+    }
+
+    public static async Task<BenchWorld> StartAsync()
+    {
+        var root = RepositoryLayout.FindRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("MiSS.sln not found");
+        var pki = DevPki.LoadOrCreate(Path.Combine(root, "certs-dev"));
+        var directory = Path.Combine(Path.GetTempPath(), "miss-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var server = await LocalMailServer.StartAsync(new LocalMailServerOptions
+        {
+            Directory = directory,
+            Accounts = DevPki.Practitioners.Select(p => new MailAccount(p.Address, Convert.ToHexString(RandomNumberGenerator.GetBytes(12)))).ToList(),
+            TlsCertificatePath = pki.MailServerCertificatePath,
+            TlsKeyPath = pki.MailServerKeyPath,
+        });
+        return new BenchWorld(directory, pki, server);
+    }
+
+    public string Password(DevPractitioner p) => Server.Options.Accounts.Single(a => a.Address == p.Address).Password;
+
+    /// <summary>An instance's settings on this server, its data in a new temporary folder, the API on a free port.</summary>
+    public MissOptions OptionsFor(DevPractitioner p) => new()
+    {
+        Mailbox = new MailboxOptions { Address = p.Address, DisplayName = p.DisplayName, Password = Password(p) },
+        Imap = new MailServerOptions { Host = "localhost", Port = Server.Ports.Imap, Security = MailSecurity.StartTls, TrustAnchorsPath = Pki.TrustAnchorsPath },
+        Smtp = new MailServerOptions { Host = "localhost", Port = Server.Ports.Submission, Security = MailSecurity.StartTls, TrustAnchorsPath = Pki.TrustAnchorsPath },
+        Certificate = new CertificateOptions { Path = Pki.PfxPath(p) },
+        Trust = new TrustOptions
+        {
+            AnchorsPath = Pki.TrustAnchorsPath,
+            IntermediatesPath = Pki.IntermediatesPath,
+            CertificatesDirectory = Path.GetDirectoryName(Pki.CertificatePath(p)),
+            CrlPaths = Pki.CrlPaths,
+            RevocationMode = X509RevocationMode.Offline,
+        },
+        DataDirectory = Directory.CreateTempSubdirectory("miss-bench-" + p.Id + "-").FullName,
+        Api = new ApiOptions { Port = 0 },
+        ProductReference = "MiSS-BENCH",
+    };
+
+    /// <summary>A whole service in this process, as `miss run` builds it (logging warnings only, to a file).</summary>
+    public async Task<BenchInstance> StartInstanceAsync(DevPractitioner p)
+    {
+        var options = OptionsFor(p);
+        var logger = new LoggerConfiguration().MinimumLevel.Warning()
+            .WriteTo.File(Path.Combine(options.DataDirectory, "logs", "bench.log"), formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .CreateLogger();
+        var app = MissWebApplication.Build(options, logger);
+        var token = await InstanceToken.EnsureAsync(options, app.Services.GetRequiredService<ApiTokenStore>());
+        await app.StartAsync();
+        return new BenchInstance(app, options, token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A daemon still closing a file: the temporary folder is left.
+        }
+    }
+}
+
+/// <summary>A running in-process instance and a client of its API.</summary>
+sealed class BenchInstance(WebApplication app, MissOptions options, string token) : IAsyncDisposable
+{
+    public MissOptions Options => options;
+    public IServiceProvider Services => app.Services;
+    public Uri Address { get; } = app.Address();
+
+    public HttpClient Api(TimeSpan? timeout = null)
+    {
+        var http = new HttpClient { BaseAddress = Address, Timeout = timeout ?? TimeSpan.FromSeconds(100) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(options.DataDirectory, recursive: true);
+    }
+}

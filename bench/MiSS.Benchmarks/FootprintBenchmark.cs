@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using MiSS.Benchmarks.EndToEnd;
+using MiSS.DevEnvironment;
+
+namespace MiSS.Benchmarks;
+
+/// <summary>Cold start of the service (`miss run`, a new process) to its API answering, and its memory when idle.</summary>
+static class FootprintBenchmark
+{
+    const int Runs = 5;
+
+    public static async Task<string> RunAsync(BenchWorld world)
+    {
+        var starts = new List<double>();
+        var idle = new List<long>();
+        for (var run = 0; run < Runs; run++)
+        {
+            var options = world.OptionsFor(DevPki.Practitioners[0]);
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                options.Api.Port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+            var config = Path.Combine(options.DataDirectory, "miss.json");
+            await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+            {
+                MiSS = new
+                {
+                    Mailbox = new { options.Mailbox.Address, options.Mailbox.DisplayName, options.Mailbox.Password },
+                    Imap = new { options.Imap.Host, options.Imap.Port, Security = options.Imap.Security.ToString(), options.Imap.TrustAnchorsPath },
+                    Smtp = new { options.Smtp.Host, options.Smtp.Port, Security = options.Smtp.Security.ToString(), options.Smtp.TrustAnchorsPath },
+                    Certificate = new { options.Certificate.Path },
+                    Trust = new { options.Trust.AnchorsPath, options.Trust.IntermediatesPath, options.Trust.CertificatesDirectory, options.Trust.CrlPaths },
+                    options.DataDirectory,
+                    Api = new { options.Api.Port },
+                },
+            }));
+            var started = Stopwatch.GetTimestamp();
+            using var process = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "miss.dll"), "run", "--config", config])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{options.Api.Port}") };
+            while (true)
+            {
+                try
+                {
+                    var token = Path.Combine(options.DataDirectory, "api-token");
+                    if (File.Exists(token))
+                    {
+                        http.DefaultRequestHeaders.Authorization = new("Bearer", (await File.ReadAllTextAsync(token)).Trim());
+                        if ((await http.GetAsync("/api/status")).IsSuccessStatusCode)
+                        {
+                            break;
+                        }
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                }
+                await Task.Delay(10);
+            }
+            starts.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            await Task.Delay(TimeSpan.FromSeconds(10)); // idle: the watcher in IDLE, the outbox polling
+            idle.Add(Rss(process.Id));
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Directory.Delete(options.DataDirectory, recursive: true);
+        }
+        var start = Stats.Of(starts);
+        var memory = idle.Order().ToList()[idle.Count / 2];
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine("| measure | value |");
+        md.AppendLine("|---|---:|");
+        md.AppendLine(inv, $"| cold start: `dotnet miss.dll run` to `/api/status` answering (median of {Runs}, first store creation included) | {start.Median:0} ms (min {start.Min:0}, max {start.Max:0}) |");
+        md.AppendLine(inv, $"| idle memory 10 s after start (VmRSS, median of {Runs}) | {memory / 1_048_576.0:0.0} MiB |");
+        return md.ToString();
+    }
+
+    static long Rss(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+}
