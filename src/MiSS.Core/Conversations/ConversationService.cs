@@ -171,10 +171,9 @@ public sealed class ConversationService(
         {
             throw new InvalidOperationException("la conversation n'a pas d'autre membre");
         }
-        var thread = (await messages.ListConversationAsync(conversation.Id, ct: ct)).Select(m => m.MessageId).ToList();
-        var references = thread.Count <= ReferencesKept ? thread : thread.Take(1).Concat(thread.TakeLast(ReferencesKept - 1)).ToList();
+        var references = await messages.ThreadReferencesAsync(conversation.Id, ReferencesKept, ct);
         var message = await messages.EnqueueAsync(new OutgoingDraft(self, recipients, conversation.Name, text, conversation.Id, kind,
-            thread.LastOrDefault(), references, attachments), ct);
+            references.LastOrDefault(), references, attachments), ct);
         await conversations.TouchAsync(conversation.Id, message.CreatedAt, ct);
         outbox.Notify();
         events.Publish(new Events.MissEvent(Events.MissEventKind.Message, conversation.Id, message.MessageId));

@@ -275,6 +275,20 @@ public sealed class MessageStore
         return rows.ToDictionary(r => r.Item1, r => (r.Item2, r.Item3));
     }
 
+    /// <summary>
+    /// The Message-IDs a new message of the conversation lists in References, oldest first: the first of the thread and
+    /// the latest ones, <paramref name="count"/> at most (two small queries, whatever the conversation's length).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ThreadReferencesAsync(long conversation, int count, CancellationToken ct = default)
+    {
+        const string Live = "conversation = $conversation AND kind <> 'Receipt' AND expired_at IS NULL";
+        var first = await _db.QueryAsync($"SELECT id, message_id FROM messages WHERE {Live} ORDER BY id LIMIT 1",
+            r => (r.GetInt64(0), r.GetString(1)), ct, ("$conversation", conversation));
+        var latest = await _db.QueryAsync($"SELECT id, message_id FROM messages WHERE {Live} ORDER BY id DESC LIMIT $count",
+            r => (r.GetInt64(0), r.GetString(1)), ct, ("$conversation", conversation), ("$count", count - 1));
+        return first.Concat(latest).DistinctBy(m => m.Item1).OrderBy(m => m.Item1).Select(m => m.Item2).ToList();
+    }
+
     /// <summary>The conversation a Message-ID belongs to, if that message is stored in one.</summary>
     public async Task<long?> ConversationOfAsync(IEnumerable<string> messageIds, CancellationToken ct = default)
     {
