@@ -40,6 +40,9 @@ public sealed class MissOptions
     /// <summary>How long messages live (docs/protocol.md, section 9).</summary>
     public RetentionOptions Retention { get; set; } = new();
 
+    /// <summary>The trust space: the only domains messages may be written to (docs/security.md).</summary>
+    public TrustSpaceOptions TrustSpace { get; set; } = new();
+
     /// <summary>Path of the SQLite store.</summary>
     public string StorePath => Path.Combine(DataDirectory, "miss.db");
 }
@@ -147,6 +150,22 @@ public sealed class TrustOptions
     /// <see cref="RevocationMode"/> other than NoCheck, a CA without a list here makes its certificates' status unknown.
     /// </summary>
     public string[] CrlPaths { get; set; } = [];
+}
+
+/// <summary>
+/// The trust space: the MSSanté white list (ANS's <c>listeblanchemssante.xml</c>) and the Apicrypt domains. Any other
+/// address is refused before anything is stored or sent.
+/// </summary>
+public sealed class TrustSpaceOptions
+{
+    /// <summary>
+    /// The white list file, as published by ANS. Unset: the built-in development list (dev.mssante.test and
+    /// bounce.mssante.test only), so that an instance left unconfigured cannot write to any real address.
+    /// </summary>
+    public string? WhiteListPath { get; set; }
+
+    /// <summary>Apicrypt domains allowed besides the white list (Apicrypt v2 reaches MSSanté through its platform).</summary>
+    public string[] ApicryptDomains { get; set; } = [];
 }
 
 /// <summary>What attachments may be: the transport profile's limits and the photo budget.</summary>
