@@ -62,6 +62,38 @@ public sealed class MailboxOptions
     /// <summary>The password; give it through the environment (MiSS__Mailbox__Password), never in a committed file.</summary>
     public string Password { get; set; } = "";
 
+    /// <summary>Password (default) or XOAUTH2 with a Pro Santé Connect token (docs/security.md, "Transport").</summary>
+    public MailboxAuthentication Authentication { get; set; } = MailboxAuthentication.Password;
+
+    /// <summary>
+    /// For XOAUTH2: the environment variable holding the access token, read at each connection. There is deliberately
+    /// no setting for the token itself: it must never be written in a settings file.
+    /// </summary>
+    public string AccessTokenVariable { get; set; } = "MISS_PSC_TOKEN";
+
+    /// <summary>For XOAUTH2: a host-supplied source of tokens (a PSC client), used instead of the environment variable. Not bound from configuration.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IAccessTokenProvider? AccessTokenProvider { get; set; }
+
+    /// <summary>
+    /// A software certificate (PKCS#12, or PEM with <see cref="ClientCertificateKeyPath"/>) presented as TLS client
+    /// certificate to the IMAP and SMTP servers, for operators that authenticate the client that way; the SASL step
+    /// (<see cref="Authentication"/>) still follows.
+    /// </summary>
+    public string? ClientCertificatePath { get; set; }
+
+    /// <summary>The PEM key of <see cref="ClientCertificatePath"/> when it is a PEM certificate.</summary>
+    public string? ClientCertificateKeyPath { get; set; }
+
+    /// <summary>The PKCS#12 password of the client certificate (MiSS__Mailbox__ClientCertificatePassword, never committed).</summary>
+    public string? ClientCertificatePassword { get; set; }
+
+    /// <summary>The client certificate, or null when none is configured.</summary>
+    public X509Certificate2? LoadClientCertificate() =>
+        string.IsNullOrEmpty(ClientCertificatePath) ? null
+        : ClientCertificateKeyPath is { Length: > 0 } ? X509Certificate2.CreateFromPemFile(ClientCertificatePath, ClientCertificateKeyPath)
+        : X509CertificateLoader.LoadPkcs12FromFile(ClientCertificatePath, ClientCertificatePassword);
+
     /// <summary>The login actually used.</summary>
     public string Login => string.IsNullOrEmpty(UserName) ? Address : UserName;
 }
@@ -84,8 +116,8 @@ public sealed class MailServerOptions
     /// <summary>Development only: accept any server certificate. Logged as a warning at every connection.</summary>
     public bool DangerouslyAcceptAnyServerCertificate { get; set; }
 
-    /// <summary>The TLS settings these options describe.</summary>
-    public TlsSettings ToTlsSettings()
+    /// <summary>The TLS settings these options describe, presenting <paramref name="clientCertificate"/> when given.</summary>
+    public TlsSettings ToTlsSettings(X509Certificate2? clientCertificate = null)
     {
         X509Certificate2Collection? anchors = null;
         if (!string.IsNullOrEmpty(TrustAnchorsPath))
@@ -98,6 +130,7 @@ public sealed class MailServerOptions
             TrustAnchors = anchors,
             UseSystemTrust = anchors is null,
             DangerouslyAcceptAnyServerCertificate = DangerouslyAcceptAnyServerCertificate,
+            ClientCertificate = clientCertificate,
         };
     }
 }

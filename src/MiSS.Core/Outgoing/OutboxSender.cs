@@ -116,8 +116,8 @@ public sealed class OutboxSender(
         {
             logger.LogWarning("SMTP server certificate NOT verified (DangerouslyAcceptAnyServerCertificate): development only");
         }
-        await smtp.ConnectAsync(server.Host, server.Port, server.Security, server.ToTlsSettings(), ct);
-        await smtp.AuthenticateAsync(options.Mailbox.Login, options.Mailbox.Password, ct);
+        await smtp.ConnectAsync(server.Host, server.Port, server.Security, server.ToTlsSettings(options.Mailbox.LoadClientCertificate()), ct);
+        await options.Mailbox.AuthenticateAsync(smtp, ct);
     }
 
     async Task SendOneAsync(SmtpClient smtp, SentFolder sent, StoredMessage message, CancellationToken ct)
