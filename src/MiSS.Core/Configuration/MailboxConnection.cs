@@ -17,7 +17,7 @@ public static class MailboxConnection
         var imap = new ImapClient();
         try
         {
-            await imap.ConnectAsync(server.Host, server.Port, server.Security, server.ToTlsSettings(options.Mailbox.LoadClientCertificate()), ct);
+            await imap.ConnectAsync(server.Host, server.Port, server.EffectiveSecurity, server.ToTlsSettings(options.Mailbox.LoadClientCertificate()), ct);
             await options.Mailbox.AuthenticateAsync(imap, ct);
             return imap;
         }

@@ -13,10 +13,13 @@ public sealed class MissOptions
     public MailboxOptions Mailbox { get; set; } = new();
 
     /// <summary>The IMAP server (reading).</summary>
-    public MailServerOptions Imap { get; set; } = new() { Port = 993, Security = MailSecurity.ImplicitTls };
+    public MailServerOptions Imap { get; set; } = new();
 
     /// <summary>The SMTP submission server (sending).</summary>
-    public MailServerOptions Smtp { get; set; } = new() { Port = 587, Security = MailSecurity.StartTls };
+    public MailServerOptions Smtp { get; set; } = new();
+
+    /// <summary>The transport profile whose defaults fill what is not set (<see cref="TransportProfiles"/>).</summary>
+    public TransportOptions Transport { get; set; } = new();
 
     /// <summary>The practitioner's S/MIME certificate and key.</summary>
     public CertificateOptions Certificate { get; set; } = new();
@@ -104,11 +107,20 @@ public sealed class MailServerOptions
     /// <summary>Host name, as the server certificate names it.</summary>
     public string Host { get; set; } = "";
 
-    /// <summary>TCP port.</summary>
+    /// <summary>TCP port; 0: the transport profile's (IMAP 993 and SMTP 587 without a profile).</summary>
     public int Port { get; set; }
 
-    /// <summary>STARTTLS or implicit TLS. Plaintext is not offered.</summary>
-    public MailSecurity Security { get; set; } = MailSecurity.StartTls;
+    /// <summary>STARTTLS or implicit TLS (plaintext is not offered); unset: the mode of the profile's port.</summary>
+    public MailSecurity? Security { get; set; }
+
+    /// <summary>
+    /// The TLS cipher suites offered, by their IANA names (<c>TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384</c>); unset: the
+    /// transport profile's, else the system's. Enforced on Linux (OpenSSL); other systems use their own policy.
+    /// </summary>
+    public string[]? CipherSuites { get; set; }
+
+    /// <summary>The TLS mode in use once the profile is applied.</summary>
+    public MailSecurity EffectiveSecurity => Security ?? MailSecurity.StartTls;
 
     /// <summary>PEM file of the anchors the server's TLS certificate must chain to; the system store when unset.</summary>
     public string? TrustAnchorsPath { get; set; }
@@ -131,6 +143,9 @@ public sealed class MailServerOptions
             UseSystemTrust = anchors is null,
             DangerouslyAcceptAnyServerCertificate = DangerouslyAcceptAnyServerCertificate,
             ClientCertificate = clientCertificate,
+            CipherSuites = CipherSuites?.Select(name => Enum.TryParse<System.Net.Security.TlsCipherSuite>(name, out var suite) && Enum.IsDefined(suite)
+                ? suite
+                : throw new InvalidOperationException($"suite TLS inconnue « {name} »")).ToArray(),
         };
     }
 }
@@ -204,8 +219,8 @@ public sealed class TrustSpaceOptions
 /// <summary>What attachments may be: the transport profile's limits and the photo budget.</summary>
 public sealed class AttachmentOptions
 {
-    /// <summary>"MSSante" or "Apicrypt": the size and count limits of that transport.</summary>
-    public string Profile { get; set; } = "MSSante";
+    /// <summary>"MSSante" or "Apicrypt": the size and count limits of that transport; unset: the transport profile's.</summary>
+    public string? Profile { get; set; }
 
     /// <summary>Longest side of a photo sent, in pixels.</summary>
     public int PhotoMaxLongSide { get; set; } = 2048;
@@ -214,7 +229,7 @@ public sealed class AttachmentOptions
     public int PhotoMaxBytes { get; set; } = 1_000_000;
 
     /// <summary>The transport profile named by <see cref="Profile"/>.</summary>
-    public Documents.TransportProfile TransportProfile => Profile.Equals("Apicrypt", StringComparison.OrdinalIgnoreCase)
+    public Documents.TransportProfile TransportProfile => string.Equals(Profile, "Apicrypt", StringComparison.OrdinalIgnoreCase)
         ? Documents.TransportProfile.Apicrypt
         : Documents.TransportProfile.MSSante;
 
@@ -223,6 +238,16 @@ public sealed class AttachmentOptions
 
     /// <summary>The attachment checks these settings give.</summary>
     public Attachments.AttachmentPolicy Policy() => new(PhotoOptions, TransportProfile);
+}
+
+/// <summary>Which transport this mailbox is on.</summary>
+public sealed class TransportOptions
+{
+    /// <summary>
+    /// "mssante", "apicrypt" or "dev": the defaults of that transport (endpoints, TLS mode and suites, anchors required,
+    /// size limits) for what the configuration leaves unset. Empty: no profile (ports 993 and 587, system suites).
+    /// </summary>
+    public string Profile { get; set; } = "";
 }
 
 /// <summary>Ephemeral messages: the lifetime new conversations start with.</summary>

@@ -116,7 +116,7 @@ public sealed class OutboxSender(
         {
             logger.LogWarning("SMTP server certificate NOT verified (DangerouslyAcceptAnyServerCertificate): development only");
         }
-        await smtp.ConnectAsync(server.Host, server.Port, server.Security, server.ToTlsSettings(options.Mailbox.LoadClientCertificate()), ct);
+        await smtp.ConnectAsync(server.Host, server.Port, server.EffectiveSecurity, server.ToTlsSettings(options.Mailbox.LoadClientCertificate()), ct);
         await options.Mailbox.AuthenticateAsync(smtp, ct);
     }
 

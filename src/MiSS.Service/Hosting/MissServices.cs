@@ -55,6 +55,7 @@ public static class MissServices
     /// </summary>
     public static IServiceCollection AddMissStore(this IServiceCollection services, MissOptions options, TimeProvider time)
     {
+        options.ApplyTransportProfile(); // the profile's defaults, before anything reads the endpoints or limits
         services.AddSingleton(options);
         services.AddSingleton(time);
         services.AddSingleton(_ => StoreDatabase.Open(options.StorePath));
