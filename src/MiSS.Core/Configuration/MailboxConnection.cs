@@ -17,8 +17,8 @@ public static class MailboxConnection
         var imap = new ImapClient();
         try
         {
-            await imap.ConnectAsync(server.Host, server.Port, server.Security, server.ToTlsSettings(), ct);
-            await imap.LoginAsync(options.Mailbox.Login, options.Mailbox.Password, ct);
+            await imap.ConnectAsync(server.Host, server.Port, server.EffectiveSecurity, server.ToTlsSettings(options.Mailbox.LoadClientCertificate()), ct);
+            await options.Mailbox.AuthenticateAsync(imap, ct);
             return imap;
         }
         catch

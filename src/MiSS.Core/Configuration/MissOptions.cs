@@ -13,10 +13,13 @@ public sealed class MissOptions
     public MailboxOptions Mailbox { get; set; } = new();
 
     /// <summary>The IMAP server (reading).</summary>
-    public MailServerOptions Imap { get; set; } = new() { Port = 993, Security = MailSecurity.ImplicitTls };
+    public MailServerOptions Imap { get; set; } = new();
 
     /// <summary>The SMTP submission server (sending).</summary>
-    public MailServerOptions Smtp { get; set; } = new() { Port = 587, Security = MailSecurity.StartTls };
+    public MailServerOptions Smtp { get; set; } = new();
+
+    /// <summary>The transport profile whose defaults fill what is not set (<see cref="TransportProfiles"/>).</summary>
+    public TransportOptions Transport { get; set; } = new();
 
     /// <summary>The practitioner's S/MIME certificate and key.</summary>
     public CertificateOptions Certificate { get; set; } = new();
@@ -40,6 +43,9 @@ public sealed class MissOptions
     /// <summary>How long messages live (docs/protocol.md, section 9).</summary>
     public RetentionOptions Retention { get; set; } = new();
 
+    /// <summary>The trust space: the only domains messages may be written to (docs/security.md).</summary>
+    public TrustSpaceOptions TrustSpace { get; set; } = new();
+
     /// <summary>Path of the SQLite store.</summary>
     public string StorePath => Path.Combine(DataDirectory, "miss.db");
 }
@@ -59,6 +65,38 @@ public sealed class MailboxOptions
     /// <summary>The password; give it through the environment (MiSS__Mailbox__Password), never in a committed file.</summary>
     public string Password { get; set; } = "";
 
+    /// <summary>Password (default) or XOAUTH2 with a Pro Santé Connect token (docs/security.md, "Transport").</summary>
+    public MailboxAuthentication Authentication { get; set; } = MailboxAuthentication.Password;
+
+    /// <summary>
+    /// For XOAUTH2: the environment variable holding the access token, read at each connection. There is deliberately
+    /// no setting for the token itself: it must never be written in a settings file.
+    /// </summary>
+    public string AccessTokenVariable { get; set; } = "MISS_PSC_TOKEN";
+
+    /// <summary>For XOAUTH2: a host-supplied source of tokens (a PSC client), used instead of the environment variable. Not bound from configuration.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IAccessTokenProvider? AccessTokenProvider { get; set; }
+
+    /// <summary>
+    /// A software certificate (PKCS#12, or PEM with <see cref="ClientCertificateKeyPath"/>) presented as TLS client
+    /// certificate to the IMAP and SMTP servers, for operators that authenticate the client that way; the SASL step
+    /// (<see cref="Authentication"/>) still follows.
+    /// </summary>
+    public string? ClientCertificatePath { get; set; }
+
+    /// <summary>The PEM key of <see cref="ClientCertificatePath"/> when it is a PEM certificate.</summary>
+    public string? ClientCertificateKeyPath { get; set; }
+
+    /// <summary>The PKCS#12 password of the client certificate (MiSS__Mailbox__ClientCertificatePassword, never committed).</summary>
+    public string? ClientCertificatePassword { get; set; }
+
+    /// <summary>The client certificate, or null when none is configured.</summary>
+    public X509Certificate2? LoadClientCertificate() =>
+        string.IsNullOrEmpty(ClientCertificatePath) ? null
+        : ClientCertificateKeyPath is { Length: > 0 } ? X509Certificate2.CreateFromPemFile(ClientCertificatePath, ClientCertificateKeyPath)
+        : X509CertificateLoader.LoadPkcs12FromFile(ClientCertificatePath, ClientCertificatePassword);
+
     /// <summary>The login actually used.</summary>
     public string Login => string.IsNullOrEmpty(UserName) ? Address : UserName;
 }
@@ -69,11 +107,20 @@ public sealed class MailServerOptions
     /// <summary>Host name, as the server certificate names it.</summary>
     public string Host { get; set; } = "";
 
-    /// <summary>TCP port.</summary>
+    /// <summary>TCP port; 0: the transport profile's (IMAP 993 and SMTP 587 without a profile).</summary>
     public int Port { get; set; }
 
-    /// <summary>STARTTLS or implicit TLS. Plaintext is not offered.</summary>
-    public MailSecurity Security { get; set; } = MailSecurity.StartTls;
+    /// <summary>STARTTLS or implicit TLS (plaintext is not offered); unset: the mode of the profile's port.</summary>
+    public MailSecurity? Security { get; set; }
+
+    /// <summary>
+    /// The TLS cipher suites offered, by their IANA names (<c>TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384</c>); unset: the
+    /// transport profile's, else the system's. Enforced on Linux (OpenSSL); other systems use their own policy.
+    /// </summary>
+    public string[]? CipherSuites { get; set; }
+
+    /// <summary>The TLS mode in use once the profile is applied.</summary>
+    public MailSecurity EffectiveSecurity => Security ?? MailSecurity.StartTls;
 
     /// <summary>PEM file of the anchors the server's TLS certificate must chain to; the system store when unset.</summary>
     public string? TrustAnchorsPath { get; set; }
@@ -81,8 +128,8 @@ public sealed class MailServerOptions
     /// <summary>Development only: accept any server certificate. Logged as a warning at every connection.</summary>
     public bool DangerouslyAcceptAnyServerCertificate { get; set; }
 
-    /// <summary>The TLS settings these options describe.</summary>
-    public TlsSettings ToTlsSettings()
+    /// <summary>The TLS settings these options describe, presenting <paramref name="clientCertificate"/> when given.</summary>
+    public TlsSettings ToTlsSettings(X509Certificate2? clientCertificate = null)
     {
         X509Certificate2Collection? anchors = null;
         if (!string.IsNullOrEmpty(TrustAnchorsPath))
@@ -95,6 +142,10 @@ public sealed class MailServerOptions
             TrustAnchors = anchors,
             UseSystemTrust = anchors is null,
             DangerouslyAcceptAnyServerCertificate = DangerouslyAcceptAnyServerCertificate,
+            ClientCertificate = clientCertificate,
+            CipherSuites = CipherSuites?.Select(name => Enum.TryParse<System.Net.Security.TlsCipherSuite>(name, out var suite) && Enum.IsDefined(suite)
+                ? suite
+                : throw new InvalidOperationException($"suite TLS inconnue « {name} »")).ToArray(),
         };
     }
 }
@@ -149,11 +200,27 @@ public sealed class TrustOptions
     public string[] CrlPaths { get; set; } = [];
 }
 
+/// <summary>
+/// The trust space: the MSSanté white list (ANS's <c>listeblanchemssante.xml</c>) and the Apicrypt domains. Any other
+/// address is refused before anything is stored or sent.
+/// </summary>
+public sealed class TrustSpaceOptions
+{
+    /// <summary>
+    /// The white list file, as published by ANS. Unset: the built-in development list (dev.mssante.test and
+    /// bounce.mssante.test only), so that an instance left unconfigured cannot write to any real address.
+    /// </summary>
+    public string? WhiteListPath { get; set; }
+
+    /// <summary>Apicrypt domains allowed besides the white list (Apicrypt v2 reaches MSSanté through its platform).</summary>
+    public string[] ApicryptDomains { get; set; } = [];
+}
+
 /// <summary>What attachments may be: the transport profile's limits and the photo budget.</summary>
 public sealed class AttachmentOptions
 {
-    /// <summary>"MSSante" or "Apicrypt": the size and count limits of that transport.</summary>
-    public string Profile { get; set; } = "MSSante";
+    /// <summary>"MSSante" or "Apicrypt": the size and count limits of that transport; unset: the transport profile's.</summary>
+    public string? Profile { get; set; }
 
     /// <summary>Longest side of a photo sent, in pixels.</summary>
     public int PhotoMaxLongSide { get; set; } = 2048;
@@ -162,7 +229,7 @@ public sealed class AttachmentOptions
     public int PhotoMaxBytes { get; set; } = 1_000_000;
 
     /// <summary>The transport profile named by <see cref="Profile"/>.</summary>
-    public Documents.TransportProfile TransportProfile => Profile.Equals("Apicrypt", StringComparison.OrdinalIgnoreCase)
+    public Documents.TransportProfile TransportProfile => string.Equals(Profile, "Apicrypt", StringComparison.OrdinalIgnoreCase)
         ? Documents.TransportProfile.Apicrypt
         : Documents.TransportProfile.MSSante;
 
@@ -171,6 +238,16 @@ public sealed class AttachmentOptions
 
     /// <summary>The attachment checks these settings give.</summary>
     public Attachments.AttachmentPolicy Policy() => new(PhotoOptions, TransportProfile);
+}
+
+/// <summary>Which transport this mailbox is on.</summary>
+public sealed class TransportOptions
+{
+    /// <summary>
+    /// "mssante", "apicrypt" or "dev": the defaults of that transport (endpoints, TLS mode and suites, anchors required,
+    /// size limits) for what the configuration leaves unset. Empty: no profile (ports 993 and 587, system suites).
+    /// </summary>
+    public string Profile { get; set; } = "";
 }
 
 /// <summary>Ephemeral messages: the lifetime new conversations start with.</summary>

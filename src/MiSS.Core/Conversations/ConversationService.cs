@@ -10,6 +10,7 @@ namespace MiSS.Core.Conversations;
 /// is stored first, then queued as a message to the members (the outbox seals and sends it).
 /// </summary>
 /// <param name="defaultRetention">The lifetime of messages in the conversations this side creates.</param>
+/// <param name="trustSpace">The domains messages may go to: any other address is refused before anything is stored.</param>
 public sealed class ConversationService(
     ConversationStore conversations,
     MessageStore messages,
@@ -20,6 +21,7 @@ public sealed class ConversationService(
     Audit.AuditTrail audit,
     string self,
     TimeSpan defaultRetention,
+    Trust.TrustSpace trustSpace,
     TimeProvider time)
 {
     /// <summary>How many earlier Message-IDs a message lists in References (the first of the thread and the latest ones).</summary>
@@ -28,7 +30,7 @@ public sealed class ConversationService(
     /// <summary>The direct conversation with <paramref name="peer"/> about <paramref name="patient"/>, created when there is none.</summary>
     public async Task<Conversation> StartDirectAsync(string peer, PatientContext? patient = null, CancellationToken ct = default)
     {
-        RequireAddress(peer);
+        trustSpace.Require(peer);
         if (await conversations.FindDirectAsync(self, peer, patient, ct) is { } existing)
         {
             return existing;
@@ -49,7 +51,7 @@ public sealed class ConversationService(
         }
         foreach (var member in members)
         {
-            RequireAddress(member);
+            trustSpace.Require(member);
         }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var membership = members.Append(self).Aggregate(GroupMembership.Empty, (state, m) => state.Add(m, now));
@@ -114,7 +116,7 @@ public sealed class ConversationService(
     /// <summary>Adds a member to a group: recorded now, announced to every member including the new one.</summary>
     public async Task<StoredMessage> AddMemberAsync(long conversationId, string address, CancellationToken ct = default)
     {
-        RequireAddress(address);
+        trustSpace.Require(address);
         var conversation = await RequireGroupMemberAsync(conversationId, ct);
         var membership = await conversations.MergeMembershipAsync(conversation.Id,
             GroupMembership.Empty.Add(address, time.GetUtcNow().ToUnixTimeMilliseconds()), ct);
@@ -211,13 +213,5 @@ public sealed class ConversationService(
             throw new InvalidOperationException("les membres ne changent que dans un groupe");
         }
         return conversation;
-    }
-
-    static void RequireAddress(string address)
-    {
-        if (!Mail.Mime.MailboxAddress.IsValidAddress(address))
-        {
-            throw new ArgumentException($"adresse invalide : {address}");
-        }
     }
 }

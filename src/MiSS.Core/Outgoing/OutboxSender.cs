@@ -29,6 +29,7 @@ public sealed class OutboxSender(
     Expiry.ExpirySignal expiry,
     Events.MissEvents events,
     Audit.AuditTrail audit,
+    Trust.TrustSpace trustSpace,
     TimeProvider time,
     ILoggerFactory loggers,
     ILogger<OutboxSender> logger) : BackgroundService
@@ -68,6 +69,25 @@ public sealed class OutboxSender(
     /// <summary>Sends a batch over one SMTP session.</summary>
     public async Task SendAsync(IReadOnlyList<StoredMessage> messages, CancellationToken ct)
     {
+        // A message with no recipient in the trust space fails here, before any connection: the SMTP server never
+        // hears of it, not even its envelope.
+        var sendable = new List<StoredMessage>(messages.Count);
+        foreach (var message in messages)
+        {
+            if (message.Recipients.Any(trustSpace.Allows))
+            {
+                sendable.Add(message);
+            }
+            else
+            {
+                await FailOutsideTrustSpaceAsync(message, ct);
+            }
+        }
+        if (sendable.Count == 0)
+        {
+            return;
+        }
+        messages = sendable;
         await using var smtp = new SmtpClient();
         await using var sent = new SentFolder(options, loggers.CreateLogger<SentFolder>());
         try
@@ -96,8 +116,8 @@ public sealed class OutboxSender(
         {
             logger.LogWarning("SMTP server certificate NOT verified (DangerouslyAcceptAnyServerCertificate): development only");
         }
-        await smtp.ConnectAsync(server.Host, server.Port, server.Security, server.ToTlsSettings(), ct);
-        await smtp.AuthenticateAsync(options.Mailbox.Login, options.Mailbox.Password, ct);
+        await smtp.ConnectAsync(server.Host, server.Port, server.EffectiveSecurity, server.ToTlsSettings(options.Mailbox.LoadClientCertificate()), ct);
+        await options.Mailbox.AuthenticateAsync(smtp, ct);
     }
 
     async Task SendOneAsync(SmtpClient smtp, SentFolder sent, StoredMessage message, CancellationToken ct)
@@ -124,7 +144,13 @@ public sealed class OutboxSender(
         var refused = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var recipient in message.Recipients)
         {
-            if (await recipientCertificates.FindAsync(recipient, ct) is { } certificate)
+            // Defence in depth: the conversation service refuses such addresses, but a member can also come from a
+            // received group message or an older store; nothing leaves for an address outside the trust space.
+            if (!trustSpace.Allows(recipient))
+            {
+                refused[recipient] = Trust.TrustSpace.RefusalReason(recipient);
+            }
+            else if (await recipientCertificates.FindAsync(recipient, ct) is { } certificate)
             {
                 certificates.Add(certificate);
                 reachable.Add(recipient);
@@ -137,9 +163,12 @@ public sealed class OutboxSender(
         if (reachable.Count == 0)
         {
             await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values), expires, ct);
+            var outside = refused.Keys.Count(r => !trustSpace.Allows(r));
             await audit.AppendAsync(Audit.AuditKinds.MessageSendFailed, message.MessageId, message.Conversation, message.Sender,
-                $"aucun certificat valide pour les {refused.Count} destinataire(s)", ct);
-            logger.LogWarning("Message {MessageId} not sent: no valid certificate for any recipient", message.MessageId);
+                outside == 0
+                    ? $"aucun certificat valide pour les {refused.Count} destinataire(s)"
+                    : $"{outside} destinataire(s) hors de l'espace de confiance, aucun certificat valide pour {refused.Count - outside}", ct);
+            logger.LogWarning("Message {MessageId} not sent: no recipient in the trust space with a valid certificate", message.MessageId);
             return;
         }
 
@@ -191,6 +220,18 @@ public sealed class OutboxSender(
             await RetryLaterAsync(message, e.Message, ct);
             throw; // the session is unusable: the rest of the batch is retried on the next pass
         }
+    }
+
+    async Task FailOutsideTrustSpaceAsync(StoredMessage message, CancellationToken ct)
+    {
+        var conversation = message.Conversation is { } id ? await conversations.GetAsync(id, ct) : null;
+        var expires = (conversation?.Retention ?? new Conversations.Retention(options.Retention.Default, 0)).ExpiryOf(time.GetUtcNow());
+        await store.MarkFailedAsync(message.Id, string.Join(" ; ", message.Recipients.Select(Trust.TrustSpace.RefusalReason)), expires, ct);
+        await audit.AppendAsync(Audit.AuditKinds.MessageSendFailed, message.MessageId, message.Conversation, message.Sender,
+            $"{message.Recipients.Count} destinataire(s) hors de l'espace de confiance", ct);
+        logger.LogWarning("Message {MessageId} not sent: no recipient in the trust space", message.MessageId);
+        expiry.Notify();
+        events.Publish(new Events.MissEvent(Events.MissEventKind.State, message.Conversation, message.MessageId));
     }
 
     async Task RetryLaterAsync(StoredMessage message, string error, CancellationToken ct)

@@ -57,6 +57,11 @@ public static class TlsConnector
             options.CertificateChainPolicy = policy;
         }
 
+        if (settings.CipherSuites is { Count: > 0 } suites && OperatingSystem.IsLinux())
+        {
+            options.CipherSuitesPolicy = new CipherSuitesPolicy(suites);
+        }
+
         if (settings.ClientCertificate is not null)
         {
             options.ClientCertificateContext = SslStreamCertificateContext.Create(

@@ -31,6 +31,12 @@ public sealed class TlsSettings
     /// </summary>
     public bool DangerouslyAcceptAnyServerCertificate { get; init; }
 
+    /// <summary>
+    /// The cipher suites offered (TLS 1.2 and 1.3 alike); null: the system's. Enforced where .NET can restrict them,
+    /// on Linux with OpenSSL (<see cref="System.Net.Security.CipherSuitesPolicy"/>); elsewhere the system's policy applies.
+    /// </summary>
+    public IReadOnlyList<System.Net.Security.TlsCipherSuite>? CipherSuites { get; init; }
+
     /// <summary>Upper bound for the whole TLS handshake.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

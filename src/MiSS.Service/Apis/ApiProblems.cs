@@ -39,6 +39,8 @@ public sealed class ApiProblems(IProblemDetailsService problems) : IExceptionHan
             BadHttpRequestException bad => (bad.StatusCode, "bad-request", "Requête invalide"),
             AttachmentRefusedException => (StatusCodes.Status422UnprocessableEntity, "attachment-refused", "Pièce jointe refusée"),
             PhotoException => (StatusCodes.Status422UnprocessableEntity, "photo-refused", "Photo refusée"),
+            MiSS.Core.Trust.OutsideTrustSpaceException => (StatusCodes.Status422UnprocessableEntity, "outside-trust-space",
+                "Destinataire hors de l'espace de confiance"),
             FormatException => (StatusCodes.Status400BadRequest, "bad-request", "Requête invalide"),
             ArgumentException => (StatusCodes.Status400BadRequest, "bad-request", "Requête invalide"),
             InvalidOperationException => (StatusCodes.Status409Conflict, "conflict", "Action impossible"),

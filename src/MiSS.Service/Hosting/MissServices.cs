@@ -55,6 +55,7 @@ public static class MissServices
     /// </summary>
     public static IServiceCollection AddMissStore(this IServiceCollection services, MissOptions options, TimeProvider time)
     {
+        options.ApplyTransportProfile(); // the profile's defaults, before anything reads the endpoints or limits
         services.AddSingleton(options);
         services.AddSingleton(time);
         services.AddSingleton(_ => StoreDatabase.Open(options.StorePath));
@@ -63,13 +64,16 @@ public static class MissServices
         services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
         services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<StoreDatabase>(), time));
         services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
+        // The trust space is read at start: a white list file that cannot be used stops the service with its reason.
+        services.AddSingleton(_ => MiSS.Core.Trust.TrustSpace.From(options.TrustSpace));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<ExpirySignal>();
         services.AddSingleton<MissEvents>();
         services.AddSingleton(sp => new ApiTokenStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<AuditTrail>(), time));
         services.AddSingleton(sp => new ConversationService(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
             sp.GetRequiredService<ExpiryStore>(), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<ExpirySignal>(),
-            sp.GetRequiredService<MissEvents>(), sp.GetRequiredService<AuditTrail>(), options.Mailbox.Address, options.Retention.Default, time));
+            sp.GetRequiredService<MissEvents>(), sp.GetRequiredService<AuditTrail>(), options.Mailbox.Address, options.Retention.Default,
+            sp.GetRequiredService<MiSS.Core.Trust.TrustSpace>(), time));
         return services;
     }
 }
