@@ -54,54 +54,92 @@ public sealed class DirectoryStore(StoreDatabase database)
     /// <summary>
     /// The mailboxes matching every word of <paramref name="query"/> (a prefix of a name, profession, specialty,
     /// organisation, city, postcode or RPPS, accents and case ignored), or whose address starts with it when it holds
-    /// an '@'. Ranked: family name equal to the query, then equal to its first word, then starting with it, then the others; alphabetical within each.
+    /// an '@'. Ranked: family name equal to the whole query, then equal to its first word, then starting with it (each
+    /// alphabetical by family and given name), then the other matches (a name, a profession, a place...).
     /// </summary>
+    /// <remarks>
+    /// Each rank is its own query that walks the (family_key, given_name) index and stops at the limit, so a one-letter
+    /// query on the national directory costs a few index pages rather than sorting tens of thousands of matches.
+    /// </remarks>
     public async Task<IReadOnlyList<DirectoryEntry>> SearchAsync(string query, int limit = DefaultLimit, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        limit = Math.Clamp(limit, 1, 1000);
         var results = new List<DirectoryEntry>();
         await using var connection = await database.ConnectAsync(ct);
-        await using var command = connection.CreateCommand();
         if (query.Contains('@', StringComparison.Ordinal))
         {
-            var prefix = query.Trim().ToLowerInvariant();
-            command.CommandText = """
-                SELECT address, display_name, profession, specialty, city, rpps, mailbox_type FROM directory
+            await ReadAsync(connection, """
+                SELECT address, display_name, profession, specialty, city, rpps, mailbox_type FROM directory d
                 WHERE address >= $prefix AND address < $prefix || char(1114111) ORDER BY address LIMIT $limit
-                """;
-            command.Parameters.AddWithValue("$prefix", prefix);
+                """, [("$prefix", query.Trim().ToLowerInvariant())], limit, results, ct);
+            return results;
         }
-        else
+        var words = Words(query);
+        if (words.Count == 0)
         {
-            var words = Words(query);
-            if (words.Count == 0)
+            return results;
+        }
+        const string Columns = "d.address, d.display_name, d.profession, d.specialty, d.city, d.rpps, d.mailbox_type";
+        // Each word a quoted prefix term: the user's text never reaches FTS5's query syntax.
+        var match = string.Join(' ', words.Select(w => $"\"{w}\"*"));
+        // With one word, a family name starting with it matches already; with more, the other words must match too.
+        var others = words.Count > 1 ? "AND d.id IN (SELECT rowid FROM directory_fts WHERE directory_fts MATCH $match)" : "";
+        (string, object)[] parameters = [("$whole", string.Join(' ', words)), ("$first", words[0]), ("$match", match)];
+        await ReadAsync(connection, $"SELECT {Columns} FROM directory d WHERE d.family_key = $whole {others} ORDER BY d.family_key, d.given_name, d.address LIMIT $limit",
+            parameters, limit, results, ct);
+        if (words.Count > 1)
+        {
+            await ReadAsync(connection, $"SELECT {Columns} FROM directory d WHERE d.family_key = $first {others} ORDER BY d.family_key, d.given_name, d.address LIMIT $limit",
+                parameters, limit, results, ct);
+        }
+        await ReadAsync(connection, $"""
+            SELECT {Columns} FROM directory d WHERE d.family_key > $first AND d.family_key < $first || char(1114111)
+              AND d.family_key <> $whole {others}
+            ORDER BY d.family_key, d.given_name, d.address LIMIT $limit
+            """, parameters, limit, results, ct);
+        var ranked = results.Count;
+        await ReadAsync(connection, $"""
+            SELECT {Columns} FROM directory_fts JOIN directory d ON d.id = directory_fts.rowid
+            WHERE directory_fts MATCH $match AND NOT (d.family_key >= $first AND d.family_key < $first || char(1114111))
+            LIMIT $limit
+            """, parameters, limit, results, ct);
+        // The last rank comes in index order: sorted here, alphabetically, among themselves.
+        results.Sort(ranked, results.Count - ranked, Comparer<DirectoryEntry>.Create((a, b) =>
+            StringComparer.Ordinal.Compare(string.Join(' ', Words(a.DisplayName)), string.Join(' ', Words(b.DisplayName)))));
+        return results;
+    }
+
+    /// <summary>Appends the rows of <paramref name="sql"/> not already in <paramref name="results"/>, up to <paramref name="limit"/> in all.</summary>
+    static async Task ReadAsync(SqliteConnection connection, string sql, (string Name, object Value)[] parameters, int limit,
+        List<DirectoryEntry> results, CancellationToken ct)
+    {
+        if (results.Count >= limit)
+        {
+            return;
+        }
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            if (sql.Contains(name, StringComparison.Ordinal))
             {
-                return results;
+                command.Parameters.AddWithValue(name, value);
             }
-            command.CommandText = """
-                SELECT d.address, d.display_name, d.profession, d.specialty, d.city, d.rpps, d.mailbox_type
-                FROM directory_fts JOIN directory d ON d.id = directory_fts.rowid
-                WHERE directory_fts MATCH $match
-                ORDER BY CASE WHEN d.family_key = $whole THEN 0
-                              WHEN d.family_key = $first THEN 1
-                              WHEN substr(d.family_key, 1, length($first)) = $first THEN 2
-                              ELSE 3 END,
-                         d.family_key, d.given_name, d.address
-                LIMIT $limit
-                """;
-            // Each word a quoted prefix term: the user's text never reaches FTS5's query syntax.
-            command.Parameters.AddWithValue("$match", string.Join(' ', words.Select(w => $"\"{w}\"*")));
-            command.Parameters.AddWithValue("$whole", string.Join(' ', words));
-            command.Parameters.AddWithValue("$first", words[0]);
         }
-        command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, 1000));
+        // Earlier ranks may hold some of these rows: ask for enough to fill the list anyway.
+        command.Parameters.AddWithValue("$limit", limit);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        while (results.Count < limit && await reader.ReadAsync(ct))
         {
-            results.Add(new DirectoryEntry(reader.GetString(0), reader.GetString(1), NullableString(reader, 2), NullableString(reader, 3),
+            var address = reader.GetString(0);
+            if (results.Exists(e => e.Address == address))
+            {
+                continue;
+            }
+            results.Add(new DirectoryEntry(address, reader.GetString(1), NullableString(reader, 2), NullableString(reader, 3),
                 NullableString(reader, 4), NullableString(reader, 5), reader.GetString(6)));
         }
-        return results;
     }
 
     static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -170,7 +170,7 @@ public sealed class StoreDatabase
             source         TEXT    NOT NULL          -- mssante, fhir
         ) STRICT;
         CREATE INDEX directory_rpps ON directory (rpps) WHERE rpps IS NOT NULL;
-        CREATE INDEX directory_family_key ON directory (family_key);
+        CREATE INDEX directory_family_key ON directory (family_key, given_name, address);
         CREATE INDEX directory_source ON directory (source);
         CREATE VIRTUAL TABLE directory_fts USING fts5(
             family_name, given_name, profession, specialty, organisation, service, city, postcode, rpps,
