@@ -280,6 +280,12 @@ public sealed class DirectoryStore(StoreDatabase database)
         {
             await _upsert.DisposeAsync();
             await _transaction.DisposeAsync();
+            // The connection goes back to the pool: it gives back the import's large page cache.
+            await using (var reset = _connection.CreateCommand())
+            {
+                reset.CommandText = "PRAGMA cache_size = -2000; PRAGMA shrink_memory;";
+                await reset.ExecuteNonQueryAsync();
+            }
             await _connection.DisposeAsync();
         }
     }

@@ -91,6 +91,28 @@ public class DirectoryStoreTests
     }
 
     [Test]
+    public async Task A_windows_file_with_a_byte_order_mark_crlf_and_trailing_separators_is_read()
+    {
+        var text = "\uFEFF" + Header + "|\r\n" + Row("PER", "a.roux@medecin.mssante.fr", "ROUX", "Amélie") + "|\r\n";
+        var result = await new MssanteExtractionImporter(_store).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(text)));
+        Assert.That(result.Rejected, Is.Empty);
+        Assert.That((await _store.SearchAsync("amelie")).Single().City, Is.EqualTo("PARIS"));
+    }
+
+    [Test]
+    public async Task A_cancelled_import_leaves_the_previous_directory_as_it_was()
+    {
+        await ImportSomeAsync();
+        var path = Path.Combine(_directory, "extraction.csv");
+        ExtractionSample.Write(path, 30_000);
+        using var cancel = new CancellationTokenSource();
+        // Cancelled from the progress callback, once 10,000 lines have been written in the transaction.
+        await Assert.CatchAsync<OperationCanceledException>(() => new MssanteExtractionImporter(_store).ImportAsync(path, _ => cancel.Cancel(), cancel.Token));
+        Assert.That(await _store.CountAsync(), Is.EqualTo(8));
+        Assert.That(await _store.SearchAsync("lefevre"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_new_import_replaces_the_previous_one()
     {
         await ImportSomeAsync();
