@@ -7,7 +7,8 @@ namespace MiSS.Core.PractitionerDirectory;
 /// Imports Annuaire Santé FHIR R4 resources (a Bundle such as a searchset page, or a single Practitioner,
 /// PractitionerRole or Organization) into the <see cref="DirectoryStore"/>. Every MSSanté address — a <c>telecom</c> of
 /// system <c>email</c> marked by the <c>emailType</c> MSSANTE extension or carrying <c>as-ext-mailbox-mss-metadata</c> —
-/// becomes one mailbox, its type taken from that metadata's <c>type</c> (PER, ORG, APP, CAB). Hand-modelled with
+/// becomes one mailbox, its type taken from that metadata's <c>type</c> (PER, ORG, APP, CAB); one marked
+/// <c>listeRouge</c> (its holder refused publication) is left out. Hand-modelled with
 /// System.Text.Json (no FHIR SDK): unknown fields and extensions, which the directory's versions add and drop, are ignored.
 /// </summary>
 public sealed class AnnuaireFhirImporter(DirectoryStore store)
@@ -69,7 +70,7 @@ public sealed class AnnuaireFhirImporter(DirectoryStore store)
             }
             foreach (var telecom in resource.Telecom ?? [])
             {
-                if (!IsMssante(telecom))
+                if (!IsMssante(telecom) || IsRedListed(telecom))
                 {
                     continue;
                 }
@@ -93,6 +94,11 @@ public sealed class AnnuaireFhirImporter(DirectoryStore store)
         telecom.System == "email" && (telecom.Extension ?? []).Any(e =>
             e.Url?.EndsWith(MailboxMetadata, StringComparison.Ordinal) == true
             || (e.Url?.EndsWith(EmailType, StringComparison.Ordinal) == true && e.ValueCoding?.Code == "MSSANTE"));
+
+    /// <summary>A mailbox on the red list (<c>listeRouge</c>) must not be shown in a directory: it is left out.</summary>
+    static bool IsRedListed(FhirContactPoint telecom) =>
+        (telecom.Extension ?? []).Any(e => e.Url?.EndsWith(MailboxMetadata, StringComparison.Ordinal) == true
+                                           && e.Extension?.Any(x => x.Url == "listeRouge" && x.ValueBoolean == true) == true);
 
     static DirectoryRecord? Record(FhirResource resource, FhirContactPoint telecom, Dictionary<string, FhirResource> byReference,
         Dictionary<string, FhirResource> roleOf, out string? reason)
@@ -216,7 +222,7 @@ public sealed class AnnuaireFhirImporter(DirectoryStore store)
     sealed record FhirHumanName(string? Use, string? Family, List<string>? Given, List<string>? Prefix);
     sealed record FhirContactPoint(string? System, string? Value, List<FhirExtension>? Extension);
     sealed record FhirExtension(string? Url, List<FhirExtension>? Extension, FhirCodeableConcept? ValueCodeableConcept, FhirCoding? ValueCoding,
-        string? ValueString);
+        string? ValueString, bool? ValueBoolean);
     sealed record FhirCodeableConcept(List<FhirCoding>? Coding, string? Text);
     sealed record FhirCoding(string? System, string? Code, string? Display);
     sealed record FhirReference(string? Reference);

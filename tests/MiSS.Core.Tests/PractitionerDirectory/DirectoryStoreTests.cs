@@ -212,7 +212,7 @@ public class DirectoryStoreTests
     }
 
     [Test]
-    public async Task A_fhir_bundle_joins_roles_to_practitioners_and_organisations_and_ignores_unknown_fields()
+    public async Task A_fhir_bundle_joins_roles_to_practitioners_and_organisations_ignores_unknown_fields_and_leaves_out_red_listed_mailboxes()
     {
         const string bundle = """
             {"resourceType":"Bundle","type":"searchset","futureField":{"x":1},"entry":[
@@ -225,10 +225,13 @@ public class DirectoryStoreTests
                "code":[{"coding":[{"system":"https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante","code":"10"}]}],
                "specialty":[{"coding":[{"system":"https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale","code":"SM54","display":"Médecine générale"}]}],
                "telecom":[{"system":"email","value":"claire.martin@medecin.mssante.fr","extension":[{"url":"https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-contact-point-email-type","valueCoding":{"code":"MSSANTE"}}]},
-                          {"system":"email","value":"claire@gmail.com"}]}}]}
+                          {"system":"email","value":"claire@gmail.com"},
+                          {"system":"email","value":"claire.privee@medecin.mssante.fr","extension":[{"url":"https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-ext-mailbox-mss-metadata",
+                            "extension":[{"url":"type","valueCodeableConcept":{"coding":[{"code":"PER"}]}},{"url":"listeRouge","valueBoolean":true}]}]}]}}]}
             """;
         var result = await new AnnuaireFhirImporter(_store).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(bundle)));
         Assert.That(result.Imported, Is.EqualTo(2));
+        // The red-listed mailbox is left out.
         Assert.That((await _store.SearchAsync("claire")).Single(), Is.EqualTo(new DirectoryEntry("claire.martin@medecin.mssante.fr", "Claire MARTIN",
             "Médecin", "Médecine générale", "NEVERS", "10101234564", "personnelle")));
         Assert.That((await _store.SearchAsync("secretariat@msp")).Single().MailboxType, Is.EqualTo("applicative"));
