@@ -9,7 +9,7 @@ using MiSS.DevEnvironment;
 namespace MiSS.Benchmarks;
 
 /// <summary>
-/// `all`: every benchmark in one run (in-process pieces, then end to end on a fresh local mail server), each section
+/// `all`: every benchmark in one run (in-process pieces, the national directory, then end to end on a fresh local mail server), each section
 /// written to bench/results/ and into docs/performance.md between its markers, with the machine and the date.
 /// </summary>
 static partial class PerformanceReport
@@ -46,6 +46,11 @@ static partial class PerformanceReport
             {
                 sections.Add(("footprint", "Cold start and idle memory", await FootprintBenchmark.RunAsync(world)));
             }
+        }
+        if (Wanted("directory") && DirectoryBenchmark.Run(400_000) == 0)
+        {
+            sections.Add(("directory", "National directory: importing and searching 400,000 mailboxes",
+                await File.ReadAllTextAsync(Path.Combine(results, "directory.md"))));
         }
         if (Wanted("photos") && PhotoBenchmark.Run() == 0)
         {

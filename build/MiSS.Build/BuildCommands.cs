@@ -16,6 +16,9 @@ static class BuildCommands
                      (--stay: keep them running for the web client and the samples)
           test       set up, then run the whole test suite
           bench      run every benchmark (about 10 minutes) and rewrite docs/performance.md
+          directory-sample FILE [--rows N]
+                     write a synthetic national-size MSSanté extraction (400,000 rows by default: the real
+                     31-column layout, duplicates and bad rows) for `miss directory import`
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -48,6 +51,10 @@ static class BuildCommands
                     await DevMailServer.StopAsync(Path.Combine(Repository.RunDirectory, "mail"));
                     Console.WriteLine("Mail server stopped.");
                     return 0;
+                case "directory-sample" when rest.Count is 1 or 3:
+                    // The generator lives with the importer's benchmark (bench/MiSS.Benchmarks, ExtractionSample in MiSS.Core).
+                    return await Interactive.RunAsync("dotnet", ["run", "-c", "Release", "--project",
+                        Path.Combine(Repository.Root, "bench", "MiSS.Benchmarks"), "--", "directory-sample", Path.GetFullPath(rest[0]), .. rest.Skip(1)]);
                 case "demo":
                     return await DemoCommand.RunAsync(stay: rest.Contains("--stay"));
                 case "test":

@@ -147,6 +147,35 @@ public sealed class StoreDatabase
         CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
         """,
+        // 7: the national directory of MSSanté addresses (MiSS.Core.PractitionerDirectory.DirectoryStore), searched through
+        // an external-content FTS5 index (accents folded by unicode61 remove_diacritics 2, prefix indexes for typing).
+        """
+        CREATE TABLE directory (
+            id             INTEGER PRIMARY KEY,
+            address        TEXT    NOT NULL UNIQUE,  -- lowercase
+            mailbox_type   TEXT    NOT NULL,         -- personnelle, organisationnelle, applicative, cabinet
+            civility       TEXT,
+            family_name    TEXT,
+            given_name     TEXT,
+            display_name   TEXT    NOT NULL,
+            rpps           TEXT,                     -- the 11-digit RPPS when the identifier is one
+            national_id    TEXT,                     -- idNatPs (8 + RPPS, 0 + ADELI...)
+            profession     TEXT,
+            specialty      TEXT,
+            organisation   TEXT,
+            service        TEXT,
+            city           TEXT,
+            postcode       TEXT,
+            family_key     TEXT    NOT NULL,         -- family name, lowercase without accents: ranking
+            source         TEXT    NOT NULL          -- mssante, fhir
+        ) STRICT;
+        CREATE INDEX directory_rpps ON directory (rpps) WHERE rpps IS NOT NULL;
+        CREATE INDEX directory_family_key ON directory (family_key, given_name, address);
+        CREATE INDEX directory_source ON directory (source);
+        CREATE VIRTUAL TABLE directory_fts USING fts5(
+            family_name, given_name, profession, specialty, organisation, service, city, postcode, rpps,
+            content = 'directory', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+        """,
     ];
 
     readonly string _connectionString;

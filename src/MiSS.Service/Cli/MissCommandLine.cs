@@ -44,7 +44,16 @@ public static class MissCommandLine
                                                 exports, jetons (jamais de contenu)
           audit verify [--head N:EMPREINTE]     vérifie la chaîne du journal et affiche sa tête ; notez-la : avec
                                                 --head, une fin supprimée ou refaite depuis est détectée
+          directory import FICHIER [--format mssante|fhir]
+                                                importe l'annuaire national : l'extraction MSSanté (fichier « | »
+                                                à 31 colonnes, remplace l'import précédent) ou un Bundle FHIR de
+                                                l'Annuaire Santé ; affiche l'avancement et les lignes refusées
+          directory search TEXTE [--limit N]    cherche un correspondant (nom, profession, ville, code postal, RPPS,
+                                                adresse)
         """;
+
+    /// <summary>Rejected lines printed one by one, at most; the rest are counted.</summary>
+    const int RejectedShown = 50;
 
     /// <summary>Who the audit trail names for what the command line does (it has no token).</summary>
     const string CliActor = "cli";
@@ -71,6 +80,7 @@ public static class MissCommandLine
                 "show" => await ShowAsync(arguments),
                 "quarantine" => await QuarantineAsync(arguments),
                 "audit" => await AuditAsync(arguments),
+                "directory" => await DirectoryAsync(arguments),
                 "help" or "--help" or "-h" => PrintUsage(0),
                 _ => PrintUsage(2),
             };
@@ -389,6 +399,68 @@ public static class MissCommandLine
             Console.WriteLine($"message brut écrit dans {path}");
         }
         return 0;
+    }
+
+    static async Task<int> DirectoryAsync(CommandArguments arguments)
+    {
+        await using var store = OpenStore(arguments, out _);
+        var directory = store.GetRequiredService<MiSS.Core.PractitionerDirectory.DirectoryStore>();
+        var culture = System.Globalization.CultureInfo.GetCultureInfo("fr-FR");
+        switch (arguments.Positional)
+        {
+            case ["import", var path]:
+            {
+                var format = arguments.Option("format") ?? (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? "fhir" : "mssante");
+                void Progress(MiSS.Core.PractitionerDirectory.DirectoryImportProgress p) =>
+                    Console.Error.Write(string.Format(culture, "\r{0:N0} {1} lues, {2:N0} boîtes", p.Lines, format == "fhir" ? "ressources" : "lignes", p.Imported));
+                MiSS.Core.PractitionerDirectory.DirectoryImportResult result;
+                try
+                {
+                    result = format switch
+                    {
+                        "mssante" => await new MiSS.Core.PractitionerDirectory.MssanteExtractionImporter(directory).ImportAsync(path, Progress),
+                        "fhir" => await new MiSS.Core.PractitionerDirectory.AnnuaireFhirImporter(directory).ImportAsync(path, Progress),
+                        _ => throw new ArgumentException($"format inconnu « {format} » (mssante ou fhir)"),
+                    };
+                }
+                catch (InvalidDataException e)
+                {
+                    Console.Error.WriteLine();
+                    Console.Error.WriteLine($"miss : {path} refusé : {e.Message}");
+                    return 1;
+                }
+                Console.Error.WriteLine();
+                Console.WriteLine(string.Format(culture, "Importé : {0:N0} boîtes en {1:N1} s ; {2:N0} doublons (la dernière ligne l'emporte) ; {3:N0} lignes refusées",
+                    result.Imported, result.Elapsed.TotalSeconds, result.Duplicates, result.Rejected.Count));
+                foreach (var rejected in result.Rejected.Take(RejectedShown))
+                {
+                    Console.WriteLine(string.Format(culture, "  {0} {1:N0} : {2}", format == "fhir" ? "entrée" : "ligne", rejected.Line, rejected.Reason));
+                }
+                if (result.Rejected.Count > RejectedShown)
+                {
+                    Console.WriteLine(string.Format(culture, "  … et {0:N0} autres", result.Rejected.Count - RejectedShown));
+                }
+                return 0;
+            }
+            case ["search", .. var words] when words.Count > 0:
+            {
+                var limit = int.TryParse(arguments.Option("limit"), out var n) ? n : MiSS.Core.PractitionerDirectory.DirectoryStore.DefaultLimit;
+                var found = await directory.SearchAsync(string.Join(' ', words), limit);
+                foreach (var entry in found)
+                {
+                    var details = string.Join(", ", new[] { entry.Profession, entry.Specialty, entry.City, entry.Rpps is null ? null : $"RPPS {entry.Rpps}", $"BAL {entry.MailboxType}" }
+                        .Where(d => !string.IsNullOrEmpty(d)));
+                    Console.WriteLine($"{entry.DisplayName} <{entry.Address}> — {details}");
+                }
+                if (found.Count == 0)
+                {
+                    Console.WriteLine(await directory.CountAsync() == 0 ? "Aucun résultat : l'annuaire est vide (« miss directory import FICHIER »)" : "Aucun résultat");
+                }
+                return 0;
+            }
+            default:
+                throw new ArgumentException("directory attend « import FICHIER [--format mssante|fhir] » ou « search TEXTE »");
+        }
     }
 
     static async Task<int> AuditAsync(CommandArguments arguments)

@@ -6,6 +6,7 @@ using MiSS.Core.Expiry;
 using MiSS.Core.Incoming;
 using MiSS.Core.Messaging;
 using MiSS.Core.Outgoing;
+using MiSS.Core.PractitionerDirectory;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
 using Quartz;
@@ -61,6 +62,7 @@ public static class MissServices
         services.AddSingleton(_ => StoreDatabase.Open(options.StorePath));
         services.AddSingleton(_ => BlobStore.Open(options.DataDirectory));
         services.AddSingleton(sp => new AuditTrail(sp.GetRequiredService<StoreDatabase>(), time));
+        services.AddSingleton(sp => new DirectoryStore(sp.GetRequiredService<StoreDatabase>()));
         services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
         services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<StoreDatabase>(), time));
         services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));

@@ -43,6 +43,8 @@ public static class MissWebApplication
         });
         builder.Services.AddMiss(options, time);
         builder.Services.AddSingleton(sp => new CertificateDirectory(options.Trust.CertificatesDirectory, options.Mailbox.Address));
+        builder.Services.AddSingleton(sp => new DirectorySearch(sp.GetRequiredService<DirectoryStore>(), sp.GetRequiredService<CertificateDirectory>(),
+            options.Mailbox.Address));
         builder.Services.AddSingleton<WebSessions>();
         builder.Services.AddAuthentication(ApiAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, ApiAuthentication>(ApiAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace MiSS.Core.PractitionerDirectory;
+
+/// <summary>
+/// Imports Annuaire Santé FHIR R4 resources (a Bundle such as a searchset page, or a single Practitioner,
+/// PractitionerRole or Organization) into the <see cref="DirectoryStore"/>. Every MSSanté address — a <c>telecom</c> of
+/// system <c>email</c> marked by the <c>emailType</c> MSSANTE extension or carrying <c>as-ext-mailbox-mss-metadata</c> —
+/// becomes one mailbox, its type taken from that metadata's <c>type</c> (PER, ORG, APP, CAB); one marked
+/// <c>listeRouge</c> (its holder refused publication) is left out. Hand-modelled with
+/// System.Text.Json (no FHIR SDK): unknown fields and extensions, which the directory's versions add and drop, are ignored.
+/// </summary>
+public sealed class AnnuaireFhirImporter(DirectoryStore store)
+{
+    /// <summary>The source name of the rows this importer writes; each file adds to (and updates) the previous ones.</summary>
+    public const string Source = "fhir";
+
+    const string MailboxMetadata = "as-ext-mailbox-mss-metadata";
+    const string EmailType = "contact-point-email-type";
+
+    static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true };
+
+    /// <summary>Imports the JSON file at <paramref name="path"/>.</summary>
+    public async Task<DirectoryImportResult> ImportAsync(string path, Action<DirectoryImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        await using var stream = File.OpenRead(path);
+        return await ImportAsync(stream, progress, ct);
+    }
+
+    /// <summary>
+    /// Imports the resources read from <paramref name="stream"/>; throws <see cref="InvalidDataException"/> (French
+    /// message) when it is not FHIR JSON. An entry without a usable address is reported with its position (entry number).
+    /// </summary>
+    public async Task<DirectoryImportResult> ImportAsync(Stream stream, Action<DirectoryImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        var watch = Stopwatch.StartNew();
+        FhirResource root;
+        try
+        {
+            root = await JsonSerializer.DeserializeAsync<FhirResource>(stream, Options, ct)
+                ?? throw new InvalidDataException("fichier FHIR vide");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"fichier FHIR illisible : {e.Message}", e);
+        }
+        var resources = root.ResourceType == "Bundle" ? (root.Entry ?? []).Select(e => e.Resource).ToList() : [root];
+        if (root.ResourceType is not ("Bundle" or "Practitioner" or "PractitionerRole" or "Organization"))
+        {
+            throw new InvalidDataException($"ressource FHIR inattendue « {root.ResourceType} » (Bundle, Practitioner, PractitionerRole ou Organization attendu)");
+        }
+        var byReference = new Dictionary<string, FhirResource>(StringComparer.Ordinal);
+        foreach (var resource in resources.OfType<FhirResource>().Where(r => r.Id is not null))
+        {
+            byReference[$"{resource.ResourceType}/{resource.Id}"] = resource;
+        }
+        var roleOf = resources.OfType<FhirResource>().Where(r => r.ResourceType == "PractitionerRole" && r.Practitioner?.Reference is not null)
+            .GroupBy(r => r.Practitioner!.Reference!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+
+        var rejected = new List<DirectoryRejection>();
+        long duplicates = 0;
+        await using var session = await store.BeginImportAsync(Source, replace: false, ct);
+        for (var index = 0; index < resources.Count; index++)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (resources[index] is not { } resource)
+            {
+                continue;
+            }
+            foreach (var telecom in resource.Telecom ?? [])
+            {
+                if (!IsMssante(telecom) || IsRedListed(telecom))
+                {
+                    continue;
+                }
+                var record = Record(resource, telecom, byReference, roleOf, out var reason);
+                if (record is null)
+                {
+                    rejected.Add(new DirectoryRejection(index + 1, reason!));
+                }
+                else if (!session.Add(record))
+                {
+                    duplicates++;
+                }
+            }
+            progress?.Invoke(new DirectoryImportProgress(index + 1, session.Imported));
+        }
+        session.Complete();
+        return new DirectoryImportResult(session.Imported, duplicates, rejected, watch.Elapsed);
+    }
+
+    static bool IsMssante(FhirContactPoint telecom) =>
+        telecom.System == "email" && (telecom.Extension ?? []).Any(e =>
+            e.Url?.EndsWith(MailboxMetadata, StringComparison.Ordinal) == true
+            || (e.Url?.EndsWith(EmailType, StringComparison.Ordinal) == true && e.ValueCoding?.Code == "MSSANTE"));
+
+    /// <summary>A mailbox on the red list (<c>listeRouge</c>) must not be shown in a directory: it is left out.</summary>
+    static bool IsRedListed(FhirContactPoint telecom) =>
+        (telecom.Extension ?? []).Any(e => e.Url?.EndsWith(MailboxMetadata, StringComparison.Ordinal) == true
+                                           && e.Extension?.Any(x => x.Url == "listeRouge" && x.ValueBoolean == true) == true);
+
+    static DirectoryRecord? Record(FhirResource resource, FhirContactPoint telecom, Dictionary<string, FhirResource> byReference,
+        Dictionary<string, FhirResource> roleOf, out string? reason)
+    {
+        reason = null;
+        var address = telecom.Value?.Trim();
+        if (string.IsNullOrEmpty(address) || address.Count(c => c == '@') != 1)
+        {
+            reason = $"entrée {resource.ResourceType}/{resource.Id} : adresse MSSanté invalide « {address} »";
+            return null;
+        }
+        var metadata = (telecom.Extension ?? []).FirstOrDefault(e => e.Url?.EndsWith(MailboxMetadata, StringComparison.Ordinal) == true);
+        var typeCode = metadata?.Extension?.FirstOrDefault(e => e.Url == "type")?.ValueCodeableConcept?.Coding?.FirstOrDefault()?.Code;
+        var service = metadata?.Extension?.FirstOrDefault(e => e.Url == "service")?.ValueString;
+
+        FhirResource? practitioner = null, role = null, organisation = null;
+        switch (resource.ResourceType)
+        {
+            case "Practitioner":
+                practitioner = resource;
+                role = roleOf.GetValueOrDefault($"Practitioner/{resource.Id}");
+                break;
+            case "PractitionerRole":
+                role = resource;
+                practitioner = Resolve(resource.Practitioner, byReference);
+                break;
+            case "Organization":
+                organisation = resource;
+                break;
+        }
+        organisation ??= Resolve(role?.Organization, byReference);
+        // Without metadata, a practitioner's mailbox is personal and a structure's organisational.
+        var type = DirectoryStore.MailboxTypeFromCode(typeCode) ?? (organisation == resource ? "organisationnelle" : "personnelle");
+
+        var names = practitioner?.HumanNames;
+        var name = names?.FirstOrDefault(n => n.Use == "official") ?? names?.FirstOrDefault();
+        var family = name?.Family;
+        var given = name?.Given is { Count: > 0 } g ? string.Join(' ', g) : null;
+        var rpps = practitioner?.Identifier?.FirstOrDefault(i => i.System == "https://rpps.esante.gouv.fr")?.Value;
+        var nationalId = practitioner?.Identifier?.FirstOrDefault(i => i.System == "urn:oid:1.2.250.1.71.4.2.1")?.Value;
+        if (rpps is null && nationalId is { Length: 12 } && nationalId[0] == '8')
+        {
+            rpps = nationalId[1..];
+        }
+        var organisationName = organisation?.OrganisationName;
+        var place = organisation?.Address?.FirstOrDefault() ?? practitioner?.Address?.FirstOrDefault();
+        var person = string.Join(' ', new[] { given, family }.Where(p => !string.IsNullOrWhiteSpace(p)));
+        var display = person.Length > 0 ? person : organisationName ?? address;
+        return new DirectoryRecord(address, type, display, name?.Prefix?.FirstOrDefault(), family, given, rpps, nationalId,
+            Label(role?.Code), Label(role?.Specialty), organisationName, service, City(place), place?.PostalCode);
+    }
+
+    static FhirResource? Resolve(FhirReference? reference, Dictionary<string, FhirResource> byReference)
+    {
+        if (reference?.Reference is not { } value)
+        {
+            return null;
+        }
+        var parts = value.Split('/');
+        return parts.Length >= 2 ? byReference.GetValueOrDefault($"{parts[^2]}/{parts[^1]}") : null;
+    }
+
+    /// <summary>The profession (or specialty): a coding's display, else a known health-profession code, else the code.</summary>
+    static string? Label(List<FhirCodeableConcept>? concepts)
+    {
+        foreach (var concept in concepts ?? [])
+        {
+            foreach (var coding in concept.Coding ?? [])
+            {
+                var fromProfessions = coding.System?.Contains("TRE_G15", StringComparison.Ordinal) == true;
+                var fromSpecialties = coding.System?.Contains("TRE_R38", StringComparison.Ordinal) == true;
+                if (!fromProfessions && !fromSpecialties)
+                {
+                    continue;
+                }
+                return coding.Display ?? concept.Text ?? (fromProfessions ? ProfessionLabel(coding.Code) : null) ?? coding.Code;
+            }
+        }
+        return null;
+    }
+
+    static string? ProfessionLabel(string? code) => code switch
+    {
+        "10" => "Médecin",
+        "21" => "Pharmacien",
+        "40" => "Chirurgien-Dentiste",
+        "50" => "Sage-Femme",
+        "60" => "Infirmier",
+        "70" => "Masseur-Kinésithérapeute",
+        "80" => "Pédicure-Podologue",
+        _ => null,
+    };
+
+    /// <summary>The city, without the postcode the directory puts before it ("92140 CLAMART").</summary>
+    static string? City(FhirAddress? address)
+    {
+        if (address?.City is not { } city)
+        {
+            return null;
+        }
+        var space = city.IndexOf(' ', StringComparison.Ordinal);
+        return space > 0 && city[..space].All(char.IsAsciiDigit) ? city[(space + 1)..] : city;
+    }
+
+#pragma warning disable CA1812 // instantiated by System.Text.Json
+    /// <summary>
+    /// The fields MiSS reads of Bundle, Practitioner, PractitionerRole and Organization in one shape. <c>name</c> is a
+    /// list of HumanName on a Practitioner and a string on an Organization, so it stays a <see cref="JsonElement"/>.
+    /// </summary>
+    sealed record FhirResource(string? ResourceType, string? Id, List<FhirEntry>? Entry, List<FhirIdentifier>? Identifier,
+        JsonElement Name, List<FhirContactPoint>? Telecom, List<FhirAddress>? Address, FhirReference? Practitioner,
+        FhirReference? Organization, List<FhirCodeableConcept>? Code, List<FhirCodeableConcept>? Specialty)
+    {
+        public string? OrganisationName => Name.ValueKind == JsonValueKind.String ? Name.GetString() : null;
+
+        public List<FhirHumanName>? HumanNames => Name.ValueKind == JsonValueKind.Array ? Name.Deserialize<List<FhirHumanName>>(Options) : null;
+    }
+
+    sealed record FhirEntry(string? FullUrl, FhirResource? Resource);
+    sealed record FhirIdentifier(string? System, string? Value);
+    sealed record FhirHumanName(string? Use, string? Family, List<string>? Given, List<string>? Prefix);
+    sealed record FhirContactPoint(string? System, string? Value, List<FhirExtension>? Extension);
+    sealed record FhirExtension(string? Url, List<FhirExtension>? Extension, FhirCodeableConcept? ValueCodeableConcept, FhirCoding? ValueCoding,
+        string? ValueString, bool? ValueBoolean);
+    sealed record FhirCodeableConcept(List<FhirCoding>? Coding, string? Text);
+    sealed record FhirCoding(string? System, string? Code, string? Display);
+    sealed record FhirReference(string? Reference);
+    sealed record FhirAddress(string? City, string? PostalCode);
+#pragma warning restore CA1812
+}
