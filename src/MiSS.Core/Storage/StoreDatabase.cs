@@ -176,6 +176,10 @@ public sealed class StoreDatabase
             family_name, given_name, profession, specialty, organisation, service, city, postcode, rpps,
             content = 'directory', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
         """,
+        // 8: a conversation's messages by arrival order (its page, its thread references) without sorting them all.
+        """
+        CREATE INDEX messages_by_conversation_order ON messages (conversation, id);
+        """,
     ];
 
     readonly string _connectionString;
