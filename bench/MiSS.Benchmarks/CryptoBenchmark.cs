@@ -3,13 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Loggers;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
 using MiSS.Mail.Mime;
@@ -79,10 +73,7 @@ public class CryptoBenchmark
 
     public static string Run(string results)
     {
-        var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10).WithId("short");
-        var config = ManualConfig.CreateEmpty().AddJob(job).AddDiagnoser(MemoryDiagnoser.Default).AddColumnProvider(DefaultColumnProviders.Instance)
-            .AddLogger(ConsoleLogger.Default).WithArtifactsPath(Path.Combine(results, "BenchmarkDotNet.Artifacts")).WithOptions(ConfigOptions.DisableLogFile);
-        var summary = BenchmarkRunner.Run<CryptoBenchmark>(config);
+        var summary = BenchmarkRunner.Run<CryptoBenchmark>(InProcessConfig.Create(results, warmups: 3, iterations: 10));
         var mean = summary.Reports.ToDictionary(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name, r => r.ResultStatistics!.Mean / 1e6);
         var (sign, decrypt, verify) = (mean[nameof(RsaPrivateSign)], mean[nameof(RsaPrivateDecrypt)], mean[nameof(RsaPublicVerify)]);
         // The RSA floor of each: seal = 1 private (sign) + 2 public (wrap the key for 2); open = 1 private (unwrap) +

@@ -4,13 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using MiSS.Core.Photos;
 using MiSS.Core.Tests.Photos;
 
@@ -56,21 +50,7 @@ public static class PhotoBenchmark
         var sample = PhotoProcessor.Process(input);
         var (thumbWidth, thumbHeight) = TestVips.Header(sample.Thumbnail, i => (Vips.Width(i), Vips.Height(i)));
 
-        var job = Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
-            .WithLaunchCount(1)
-            .WithWarmupCount(2)
-            .WithIterationCount(10)
-            .WithInvocationCount(1)
-            .WithUnrollFactor(1)
-            .WithId("short");
-        var config = ManualConfig.CreateEmpty()
-            .AddJob(job)
-            .AddDiagnoser(MemoryDiagnoser.Default)
-            .AddColumnProvider(DefaultColumnProviders.Instance)
-            .AddLogger(ConsoleLogger.Default)
-            .WithArtifactsPath(Path.Combine(results, "BenchmarkDotNet.Artifacts"))
-            .WithOptions(ConfigOptions.DisableLogFile);
+        var config = InProcessConfig.Create(results, warmups: 2, iterations: 10, oneInvocation: true);
         var summary = BenchmarkRunner.Run<PhotoProcessing>(config);
 
         var rows = new List<Row>();

@@ -30,13 +30,13 @@ static class StoreScaleBenchmark
             await FillAsync(db, ids);
             fill.Stop();
             var busiest = ids[0]; // holds a fifth of all messages
-            var page = Measure(() => messages.ListConversationAsync(busiest, 50).GetAwaiter().GetResult());
-            var list = Measure(() =>
+            var page = Stats.Measure(() => messages.ListConversationAsync(busiest, 50).GetAwaiter().GetResult(), 30);
+            var list = Stats.Measure(() =>
             {
                 conversations.ListAsync().GetAwaiter().GetResult();
                 messages.ActivityAsync().GetAwaiter().GetResult();
-            });
-            var one = Measure(() => messages.GetAsync($"m{Messages / 2}@x.test").GetAwaiter().GetResult());
+            }, 30);
+            var one = Stats.Measure(() => messages.GetAsync($"m{Messages / 2}@x.test").GetAwaiter().GetResult(), 30);
             var inv = CultureInfo.InvariantCulture;
             var md = new StringBuilder();
             md.AppendLine(inv, $"{Messages:N0} messages in {Conversations} conversations (one holds {Messages / 5:N0}), written in {fill.Elapsed.TotalSeconds:0.0} s; median of 30 runs each:");
@@ -78,16 +78,4 @@ static class StoreScaleBenchmark
         await transaction.CommitAsync();
     }
 
-    static Stats Measure(Action query)
-    {
-        query();
-        var samples = new List<double>();
-        for (var i = 0; i < 30; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            query();
-            samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
-        return Stats.Of(samples);
-    }
 }

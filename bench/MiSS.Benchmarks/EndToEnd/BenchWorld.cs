@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using MiSS.Core.Configuration;
 using MiSS.Core.Storage;
 using MiSS.DevEnvironment;
+using MiSS.Mail.Imap;
+using MiSS.Mail.Smtp;
 using MiSS.Mail.Tls;
 using MiSS.Service.Hosting;
 using MiSS.Service.Security;
@@ -55,6 +57,24 @@ sealed class BenchWorld : IAsyncDisposable
     }
 
     public string Password(DevPractitioner p) => Server.Options.Accounts.Single(a => a.Address == p.Address).Password;
+
+    /// <summary>A plain IMAP session on <paramref name="p"/>'s mailbox (the raw baselines: no MiSS in the way).</summary>
+    public async Task<ImapClient> OpenImapAsync(DevPractitioner p)
+    {
+        var imap = new ImapClient();
+        await imap.ConnectAsync("localhost", Server.Ports.Imap, MailSecurity.StartTls, Tls);
+        await imap.LoginAsync(p.Address, Password(p));
+        return imap;
+    }
+
+    /// <summary>A plain SMTP submission session as <paramref name="p"/>.</summary>
+    public async Task<SmtpClient> OpenSmtpAsync(DevPractitioner p)
+    {
+        var smtp = new SmtpClient();
+        await smtp.ConnectAsync("localhost", Server.Ports.Submission, MailSecurity.StartTls, Tls);
+        await smtp.AuthenticateAsync(p.Address, Password(p));
+        return smtp;
+    }
 
     /// <summary>An instance's settings on this server, its data in a new temporary folder, the API on a free port.</summary>
     public MissOptions OptionsFor(DevPractitioner p) => new()

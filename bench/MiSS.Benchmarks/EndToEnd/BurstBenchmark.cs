@@ -65,15 +65,11 @@ static class BurstBenchmark
 
     static async Task<TimeSpan> RawAsync(BenchWorld world, DevPractitioner from, DevPractitioner to)
     {
-        await using var imap = new ImapClient();
-        await imap.ConnectAsync("localhost", world.Server.Ports.Imap, MailSecurity.StartTls, world.Tls);
-        await imap.LoginAsync(to.Address, world.Password(to));
+        await using var imap = await world.OpenImapAsync(to);
         var target = (await imap.SelectAsync("INBOX")).Exists + Messages;
         var start = Stopwatch.GetTimestamp();
-        await using (var smtp = new SmtpClient())
+        await using (var smtp = await world.OpenSmtpAsync(from))
         {
-            await smtp.ConnectAsync("localhost", world.Server.Ports.Submission, MailSecurity.StartTls, world.Tls);
-            await smtp.AuthenticateAsync(from.Address, world.Password(from));
             for (var i = 0; i < Messages; i++)
             {
                 await smtp.SendAsync(from.Address, [to.Address], Encoding.UTF8.GetBytes(

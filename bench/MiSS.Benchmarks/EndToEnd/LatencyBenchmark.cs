@@ -62,9 +62,7 @@ static class LatencyBenchmark
     /// <summary>SMTP submission (new session) then IDLE on the receiver until EXISTS grows, <see cref="Messages"/> times.</summary>
     static async Task<Stats> RawAsync(BenchWorld world, DevPractitioner from, DevPractitioner to)
     {
-        await using var imap = new ImapClient();
-        await imap.ConnectAsync("localhost", world.Server.Ports.Imap, MailSecurity.StartTls, world.Tls);
-        await imap.LoginAsync(to.Address, world.Password(to));
+        await using var imap = await world.OpenImapAsync(to);
         var exists = (await imap.SelectAsync("INBOX")).Exists;
         var samples = new List<double>();
         for (var i = 0; i < Warmup + Messages; i++)
@@ -72,10 +70,8 @@ static class LatencyBenchmark
             var message = Encoding.UTF8.GetBytes($"From: {from.Address}\r\nTo: {to.Address}\r\nSubject: mesure {i}\r\nMessage-ID: <raw{i}.{Guid.NewGuid():N}@bench>\r\n" +
                                                  $"Date: {MailDate.Format(DateTimeOffset.UtcNow)}\r\n\r\n{new string('x', 900)}\r\n");
             var start = Stopwatch.GetTimestamp();
-            await using (var smtp = new SmtpClient())
+            await using (var smtp = await world.OpenSmtpAsync(from))
             {
-                await smtp.ConnectAsync("localhost", world.Server.Ports.Submission, MailSecurity.StartTls, world.Tls);
-                await smtp.AuthenticateAsync(from.Address, world.Password(from));
                 await smtp.SendAsync(from.Address, [to.Address], message);
                 await smtp.QuitAsync();
             }
@@ -111,35 +107,23 @@ static class LatencyBenchmark
         var message = new StoredMessage(1, "bench@dev.mssante.test", MessageDirection.Outgoing, from.Address, [to.Address], null, new string('x', 1000),
             MessageState.Queued, DateTimeOffset.UtcNow, null, null, null, null, 0, 1);
         byte[] sealedBytes = [];
-        var compose = Measure(() => composer.ComposeContent(message, conversation, from.DisplayName, expires: DateTimeOffset.UtcNow.AddDays(7)));
-        var sealing = Measure(() =>
+        var compose = Stats.Measure(() => composer.ComposeContent(message, conversation, from.DisplayName, expires: DateTimeOffset.UtcNow.AddDays(7)), 50);
+        var sealing = Stats.Measure(() =>
         {
             var body = seal.SignAndEncrypt(composer.ComposeContent(message, conversation, from.DisplayName), signer, [recipient, signer]);
             sealedBytes = MimeWriter.ToBytes(composer.ComposeEnvelope(message, from.DisplayName, body));
-        });
-        var opening = Measure(() => opener.Open(MimeReader.ReadMessage(sealedBytes)));
+        }, 50);
+        var opening = Stats.Measure(() => opener.Open(MimeReader.ReadMessage(sealedBytes)), 50);
         var directory = Directory.CreateTempSubdirectory("miss-bench-store-").FullName;
         var store = MessageStore.Open(Path.Combine(directory, "miss.db"), TimeProvider.System);
-        var storing = Measure(() => store.SaveReceivedAsync(new ReceivedMessage($"{Guid.NewGuid():N}@x", from.Address, null, [to.Address], null,
-            new string('x', 1000), DateTimeOffset.UtcNow, new SignatureRecord(OpenStatus.Verified, "", null, null, true))).GetAwaiter().GetResult());
+        var storing = Stats.Measure(() => store.SaveReceivedAsync(new ReceivedMessage($"{Guid.NewGuid():N}@x", from.Address, null, [to.Address], null,
+            new string('x', 1000), DateTimeOffset.UtcNow, new SignatureRecord(OpenStatus.Verified, "", null, null, true))).GetAwaiter().GetResult(), 50);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(directory, recursive: true);
         return [("compose (protected headers, text)", compose), ("seal (sign, encrypt for 2, write)", sealing), ("open (read, decrypt, verify, chain + CRL)", opening),
             ("store (SQLite insert, WAL)", storing)];
     }
 
-    static Stats Measure(Action step)
-    {
-        step();
-        var samples = new List<double>();
-        for (var i = 0; i < 50; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            step();
-            samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
-        return Stats.Of(samples);
-    }
 
     static string Markdown(Stats miss, Stats raw, List<(string Step, Stats Time)> steps)
     {
