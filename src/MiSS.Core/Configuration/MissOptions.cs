@@ -46,6 +46,9 @@ public sealed class MissOptions
     /// <summary>The trust space: the only domains messages may be written to (docs/security.md).</summary>
     public TrustSpaceOptions TrustSpace { get; set; } = new();
 
+    /// <summary>What MiSS does when end-to-end encryption is not possible (docs/security.md).</summary>
+    public SecurityOptions Security { get; set; } = new();
+
     /// <summary>Path of the SQLite store.</summary>
     public string StorePath => Path.Combine(DataDirectory, "miss.db");
 }
@@ -214,6 +217,18 @@ public sealed class TrustSpaceOptions
 
     /// <summary>Apicrypt domains allowed besides the white list (Apicrypt v2 reaches MSSanté through its platform).</summary>
     public string[] ApicryptDomains { get; set; } = [];
+}
+
+/// <summary>The sending policy when a recipient's encryption certificate is unknown.</summary>
+public sealed class SecurityOptions
+{
+    /// <summary>
+    /// False (the default): a recipient without a known, trusted encryption certificate does not get the message, and
+    /// the practitioner is told why. True: such a recipient in the trust space gets it signed but not encrypted, relying
+    /// on the MSSanté space's own TLS between operators; the message is marked "transport" on both sides. Recipients
+    /// whose certificate is known still get it encrypted.
+    /// </summary>
+    public bool AllowTransportOnly { get; set; }
 }
 
 /// <summary>What attachments may be: the transport profile's limits and the photo budget.</summary>

@@ -11,6 +11,10 @@ namespace MiSS.Core.Conversations;
 /// </summary>
 /// <param name="defaultRetention">The lifetime of messages in the conversations this side creates.</param>
 /// <param name="trustSpace">The domains messages may go to: any other address is refused before anything is stored.</param>
+/// <param name="certificates">
+/// When set, a text to a conversation where no member has a known certificate is refused at once (rather than failing
+/// in the outbox), unless <paramref name="allowTransportOnly"/>.
+/// </param>
 public sealed class ConversationService(
     ConversationStore conversations,
     MessageStore messages,
@@ -22,7 +26,9 @@ public sealed class ConversationService(
     string self,
     TimeSpan defaultRetention,
     Trust.TrustSpace trustSpace,
-    TimeProvider time)
+    TimeProvider time,
+    Secure.RecipientCertificates? certificates = null,
+    bool allowTransportOnly = false)
 {
     /// <summary>How many earlier Message-IDs a message lists in References (the first of the thread and the latest ones).</summary>
     const int ReferencesKept = 10;
@@ -68,7 +74,29 @@ public sealed class ConversationService(
             throw new ArgumentException("le message est vide", nameof(text));
         }
         var conversation = await RequireOpenMemberAsync(conversationId, ct);
-        return await QueueAsync(conversation, conversation.OthersThan(self), text, MessageKind.Text, ct, attachments);
+        var recipients = conversation.OthersThan(self);
+        await RequireSomeCertificateAsync(recipients, ct);
+        return await QueueAsync(conversation, recipients, text, MessageKind.Text, ct, attachments);
+    }
+
+    /// <summary>
+    /// Refuses a message none of whose recipients could open: better said now than shown failed a moment later. With some
+    /// certificates known, the message goes and only the others are told apart (per recipient, by the outbox).
+    /// </summary>
+    async Task RequireSomeCertificateAsync(IReadOnlyList<string> recipients, CancellationToken ct)
+    {
+        if (certificates is null || allowTransportOnly || recipients.Count == 0)
+        {
+            return;
+        }
+        foreach (var recipient in recipients)
+        {
+            if (await certificates.FindAsync(recipient, ct) is not null)
+            {
+                return;
+            }
+        }
+        throw new Secure.RecipientCertificateMissingException(recipients);
     }
 
     /// <summary>

@@ -15,8 +15,9 @@ public sealed class MessageComposer(string productReference)
     /// (protected headers): the receiver trusts these, not the outer ones, which any relay could rewrite.
     /// </summary>
     /// <param name="expires">When the message expires everywhere (X-MiSS-Expires); fixed by the sender at the moment it sends.</param>
+    /// <param name="protection">Transport: the copy for recipients without a known certificate, signed only (X-MiSS-Protection).</param>
     public MimeEntity ComposeContent(StoredMessage message, Conversation? conversation, string senderDisplayName,
-        IReadOnlyList<NewAttachment>? attachments = null, DateTimeOffset? expires = null)
+        IReadOnlyList<NewAttachment>? attachments = null, DateTimeOffset? expires = null, Protection protection = Protection.EndToEnd)
     {
         var content = message.Kind == MessageKind.Receipt ? ComposeReceipt(message) : ComposeText(message.Body, attachments);
         var headers = content.Headers;
@@ -25,6 +26,10 @@ public sealed class MessageComposer(string productReference)
         headers.Add("Subject", message.Subject ?? (message.Kind == MessageKind.Receipt ? "Accusé de lecture" : ""));
         headers.Add(MissHeaders.Version, MissHeaders.CurrentVersion);
         headers.Add(MissHeaders.Kind, message.Kind.ToString().ToLowerInvariant());
+        if (protection == Protection.Transport)
+        {
+            headers.Add(MissHeaders.Protection, MissHeaders.TransportProtection);
+        }
         if (expires is { } at)
         {
             headers.Add(MissHeaders.Expires, MailDate.Format(at));

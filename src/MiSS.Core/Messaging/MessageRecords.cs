@@ -54,8 +54,21 @@ public enum DeliveryState
     Failed,
 }
 
+/// <summary>How a message was protected on its way to a recipient.</summary>
+public enum Protection
+{
+    /// <summary>Signed and encrypted for the recipient's certificate (S/MIME): only the recipient can read it.</summary>
+    EndToEnd,
+    /// <summary>
+    /// Signed but not encrypted: the recipient's certificate was unknown and the policy allowed relying on the MSSanté
+    /// space's TLS (MiSS:Security:AllowTransportOnly). Mail servers on the way can read it.
+    /// </summary>
+    Transport,
+}
+
 /// <summary>The state of a sent message for one recipient.</summary>
-public sealed record RecipientState(string Address, DeliveryState State, string? Reason, DateTimeOffset UpdatedAt);
+/// <param name="Protection">How it went to this recipient; null until sent.</param>
+public sealed record RecipientState(string Address, DeliveryState State, string? Reason, DateTimeOffset UpdatedAt, Protection? Protection = null);
 
 /// <summary>What the signature check said about a received message, as stored.</summary>
 /// <param name="Status">Verified or the precise failure.</param>

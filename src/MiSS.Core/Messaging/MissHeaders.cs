@@ -33,6 +33,15 @@ public static class MissHeaders
     /// <summary>Message-IDs a read receipt covers, space-separated (inside receipts).</summary>
     public const string Read = "X-MiSS-Read";
 
+    /// <summary>
+    /// "transport" on a message signed but not encrypted because the recipient's certificate is unknown and the policy
+    /// allows it (inside, signed). Receivers judge by what they actually received, not by this header.
+    /// </summary>
+    public const string Protection = "X-MiSS-Protection";
+
+    /// <summary>The value of <see cref="Protection"/> for a message protected by transport security only.</summary>
+    public const string TransportProtection = "transport";
+
     /// <summary>RFC 8098 read-receipt request (inside).</summary>
     public const string DispositionNotificationTo = "Disposition-Notification-To";
 

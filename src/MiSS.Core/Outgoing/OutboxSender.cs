@@ -14,7 +14,8 @@ namespace MiSS.Core.Outgoing;
 /// <summary>
 /// Sends what the outbox holds: compose, seal (sign then encrypt for every recipient and the sender), submit over SMTP,
 /// and only then mark the message sent. Transient failures are retried with backoff and jitter; a refusal by the server
-/// or a recipient without a known certificate fails the message with its reason. A message's lifetime starts when it
+/// or a recipient without a known certificate fails the message for that recipient with its reason (or, when
+/// MiSS:Security:AllowTransportOnly is set, sends that recipient a copy signed but not encrypted, marked "transport"). A message's lifetime starts when it
 /// is sent (docs/protocol.md, section 9): one that waited in the outbox loses none of it.
 /// </summary>
 public sealed class OutboxSender(
@@ -138,9 +139,11 @@ public sealed class OutboxSender(
     async Task SendOneAsync(SmtpClient smtp, SentFolder sent, StoredMessage message, Conversations.Conversation? conversation,
         DateTimeOffset expires, CancellationToken ct)
     {
-        // Never sent in the clear: a recipient without a known, trusted certificate does not get the message, with a reason.
+        // Never sent in the clear: a recipient without a known, trusted certificate does not get the message, with a reason,
+        // unless the policy allows a copy signed but protected by the MSSanté space's TLS only (marked "transport").
         var certificates = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
-        var reachable = new List<string>();
+        var encrypted = new List<string>();
+        var transportOnly = new List<string>();
         var refused = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var recipient in message.Recipients)
         {
@@ -153,14 +156,18 @@ public sealed class OutboxSender(
             else if (await recipientCertificates.FindAsync(recipient, ct) is { } certificate)
             {
                 certificates.Add(certificate);
-                reachable.Add(recipient);
+                encrypted.Add(recipient);
+            }
+            else if (options.Security.AllowTransportOnly)
+            {
+                transportOnly.Add(recipient);
             }
             else
             {
-                refused[recipient] = $"aucun certificat de chiffrement valide connu pour {recipient} : message non envoyé à ce destinataire";
+                refused[recipient] = RecipientCertificates.MissingReason(recipient);
             }
         }
-        if (reachable.Count == 0)
+        if (encrypted.Count == 0 && transportOnly.Count == 0)
         {
             await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values), expires, ct);
             var outside = refused.Keys.Count(r => !trustSpace.Allows(r));
@@ -174,46 +181,93 @@ public sealed class OutboxSender(
 
         var attachments = (await store.AttachmentsAsync(message.Id, ct))
             .Select(a => new NewAttachment(a.FileName, a.MediaType, store.ReadAttachment(a))).ToList();
-        var content = composer.ComposeContent(message, conversation, options.Mailbox.DisplayName, attachments, expires);
-        var body = seal.SignAndEncrypt(content, own.Certificate, certificates);
-        var envelope = composer.ComposeEnvelope(message, options.Mailbox.DisplayName, body);
+        // One SMTP transaction per protection: the encrypted copy never goes to a recipient who could not open it, and the
+        // signed-only copy never goes to one who could have had it encrypted.
+        byte[]? encryptedCopy = null, transportCopy = null;
+        SmtpCommandException? serverRefusal = null;
+        if (encrypted.Count > 0)
+        {
+            var content = composer.ComposeContent(message, conversation, options.Mailbox.DisplayName, attachments, expires);
+            encryptedCopy = Envelope(message, seal.SignAndEncrypt(content, own.Certificate, certificates));
+            serverRefusal = await SubmitAsync(smtp, message, encrypted, encryptedCopy, refused, ct);
+        }
+        if (transportOnly.Count > 0)
+        {
+            var content = composer.ComposeContent(message, conversation, options.Mailbox.DisplayName, attachments, expires, Protection.Transport);
+            transportCopy = Envelope(message, seal.Sign(content, own.Certificate));
+            serverRefusal = await SubmitAsync(smtp, message, transportOnly, transportCopy, refused, ct) ?? serverRefusal;
+        }
+
+        var accepted = message.Recipients.Count(r => !refused.ContainsKey(r));
+        if (accepted == 0)
+        {
+            await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values.Distinct()), expires, ct);
+            // The server's text stays out of the trail: only codes, which cannot echo anything of the message.
+            await audit.AppendAsync(Audit.AuditKinds.MessageSendFailed, message.MessageId, message.Conversation, message.Sender,
+                serverRefusal is null
+                    ? $"refusé pour les {refused.Count} destinataire(s)"
+                    : $"refusé par le serveur : {serverRefusal.StatusCode} {serverRefusal.EnhancedStatusCode}".TrimEnd(), ct);
+            logger.LogWarning("Message {MessageId} refused for every recipient", message.MessageId);
+            return;
+        }
+        var transported = transportOnly.Where(r => !refused.ContainsKey(r)).ToList();
+        await store.MarkSentAsync(message.Id, refused, expires, transported, ct);
+        await audit.AppendAsync(Audit.AuditKinds.MessageSent, message.MessageId, message.Conversation, message.Sender,
+            $"{message.Kind}, {accepted} destinataire(s) sur {message.Recipients.Count}" +
+            (transported.Count > 0 ? $", dont {transported.Count} sans chiffrement de bout en bout (sécurité du transport seule)" : ""), ct);
+        if (refused.Count > 0)
+        {
+            logger.LogWarning("Message {MessageId} not sent to {Count} recipient(s)", message.MessageId, refused.Count);
+        }
+        if (transported.Count > 0)
+        {
+            logger.LogWarning("Message {MessageId} sent signed but not encrypted to {Count} recipient(s) without a known certificate (AllowTransportOnly)",
+                message.MessageId, transported.Count);
+        }
+        logger.LogInformation("Message {MessageId} sent", message.MessageId);
+        if (message.Kind != MessageKind.Receipt && (encryptedCopy ?? transportCopy) is { } copy)
+        {
+            await sent.AppendAsync(message.MessageId, copy, ct);
+        }
+    }
+
+    byte[] Envelope(StoredMessage message, MiSS.Mail.Mime.MimeEntity sealedBody) =>
+        MimeWriter.ToBytes(composer.ComposeEnvelope(message, options.Mailbox.DisplayName, sealedBody));
+
+    /// <summary>
+    /// One SMTP transaction for some of the recipients. Recipients the server refuses are added to <paramref name="refused"/>;
+    /// a permanent refusal of the whole transaction is returned (its recipients refused with the server's reply). A
+    /// connection failure throws: the message is retried as a whole.
+    /// </summary>
+    async Task<SmtpCommandException?> SubmitAsync(SmtpClient smtp, StoredMessage message, IReadOnlyList<string> recipients, byte[] bytes,
+        Dictionary<string, string> refused, CancellationToken ct)
+    {
+        // Delivery reports come back to this mailbox, matched by the envelope id; headers only, never the content.
+        var dsn = new SmtpSendOptions
+        {
+            Notify = message.Kind == MessageKind.Receipt ? DsnNotify.Never : DsnNotify.Success | DsnNotify.Failure,
+            Return = DsnReturn.Headers,
+            EnvelopeId = message.MessageId,
+            IncludeOriginalRecipient = true,
+        };
         try
         {
-            // Delivery reports come back to this mailbox, matched by the envelope id; headers only, never the content.
-            var dsn = new SmtpSendOptions
-            {
-                Notify = message.Kind == MessageKind.Receipt ? DsnNotify.Never : DsnNotify.Success | DsnNotify.Failure,
-                Return = DsnReturn.Headers,
-                EnvelopeId = message.MessageId,
-                IncludeOriginalRecipient = true,
-            };
-            var bytes = MimeWriter.ToBytes(envelope);
-            var result = await smtp.SendAsync(message.Sender, reachable, bytes, dsn, ct);
+            var result = await smtp.SendAsync(message.Sender, recipients, bytes, dsn, ct);
             foreach (var rejected in result.Recipients.Where(r => !r.Accepted))
             {
                 refused[rejected.Address] = $"refusé par le serveur : {rejected.StatusCode} {rejected.Response}";
             }
-            await store.MarkSentAsync(message.Id, refused, expires, ct);
-            await audit.AppendAsync(Audit.AuditKinds.MessageSent, message.MessageId, message.Conversation, message.Sender,
-                $"{message.Kind}, {message.Recipients.Count(r => !refused.ContainsKey(r))} destinataire(s) sur {message.Recipients.Count}", ct);
-            if (refused.Count > 0)
-            {
-                logger.LogWarning("Message {MessageId} not sent to {Count} recipient(s)", message.MessageId, refused.Count);
-            }
-            logger.LogInformation("Message {MessageId} sent", message.MessageId);
-            if (message.Kind != MessageKind.Receipt)
-            {
-                await sent.AppendAsync(message.MessageId, bytes, ct);
-            }
+            return null;
         }
         catch (SmtpCommandException e) when (e.StatusCode is >= 500 and < 600)
         {
-            await store.MarkFailedAsync(message.Id,
-                $"refusé par le serveur : {e.StatusCode} {e.EnhancedStatusCode} {e.ServerText}".Replace("  ", " ", StringComparison.Ordinal), expires, ct);
-            // The server's text stays out of the trail: only codes, which cannot echo anything of the message.
-            await audit.AppendAsync(Audit.AuditKinds.MessageSendFailed, message.MessageId, message.Conversation, message.Sender,
-                $"refusé par le serveur : {e.StatusCode} {e.EnhancedStatusCode}".TrimEnd(), ct);
+            var reason = $"refusé par le serveur : {e.StatusCode} {e.EnhancedStatusCode} {e.ServerText}".Replace("  ", " ", StringComparison.Ordinal);
+            foreach (var recipient in recipients)
+            {
+                refused[recipient] = reason;
+            }
             logger.LogWarning("Message {MessageId} refused by the server with {Code}", message.MessageId, e.StatusCode);
+            return e;
         }
         catch (MailException e)
         {

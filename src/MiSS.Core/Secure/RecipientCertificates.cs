@@ -10,6 +10,11 @@ namespace MiSS.Core.Secure;
 /// </summary>
 public sealed class RecipientCertificates(MessageStore store, SmimeTrust trust, string? certificatesDirectory)
 {
+    /// <summary>The French reason a recipient without a known certificate does not get a message.</summary>
+    public static string MissingReason(string address) =>
+        $"aucun certificat de chiffrement valide connu pour {address} : message non envoyé à ce destinataire (jamais en clair). " +
+        "Son certificat est appris dès qu'il vous écrit, ou peut être importé";
+
     /// <summary>The best certificate for an address, or null when none is known.</summary>
     public async Task<X509Certificate2?> FindAsync(string address, CancellationToken ct = default)
     {
@@ -49,4 +54,18 @@ public sealed class RecipientCertificates(MessageStore store, SmimeTrust trust, 
             }
         }
     }
+}
+
+/// <summary>
+/// No member of a conversation has a known, trusted encryption certificate, and the policy forbids sending signed only:
+/// the message is refused before it is stored.
+/// </summary>
+public sealed class RecipientCertificateMissingException(IReadOnlyList<string> addresses)
+    : InvalidOperationException(addresses.Count == 1
+        ? RecipientCertificates.MissingReason(addresses[0])
+        : "aucun certificat de chiffrement valide connu pour les membres de cette conversation : message non envoyé (jamais en clair). " +
+          "Leurs certificats sont appris dès qu'ils vous écrivent, ou peuvent être importés")
+{
+    /// <summary>The recipients without a known certificate.</summary>
+    public IReadOnlyList<string> Addresses { get; } = addresses;
 }

@@ -84,17 +84,24 @@ public sealed class MessageStore
     /// <summary>
     /// Records that the SMTP server accepted the message, except for the <paramref name="refused"/> recipients (with
     /// reasons); its lifetime starts now and ends at <paramref name="expiresAt"/> (the value the message carries).
+    /// The <paramref name="transportOnly"/> recipients got it signed but not encrypted; the others, end to end.
     /// </summary>
     public async Task MarkSentAsync(long id, IReadOnlyDictionary<string, string>? refused = null, DateTimeOffset? expiresAt = null,
-        CancellationToken ct = default)
+        IReadOnlyCollection<string>? transportOnly = null, CancellationToken ct = default)
     {
         await _db.ExecuteAsync("""
             UPDATE messages SET state = 'Sent', sent_at = $now, error = NULL, next_attempt_at = NULL, attempts = attempts + 1,
                                 expires_at = $expires
             WHERE id = $id
             """, ct, ("$id", id), ("$now", Now), ("$expires", expiresAt?.ToUnixTimeMilliseconds()));
-        await _db.ExecuteAsync("UPDATE message_recipients SET state = 'Sent', updated_at = $now WHERE message = $id AND state = 'Queued'",
-            ct, ("$id", id), ("$now", Now));
+        await _db.ExecuteAsync("""
+            UPDATE message_recipients SET state = 'Sent', updated_at = $now, protection = 'EndToEnd' WHERE message = $id AND state = 'Queued'
+            """, ct, ("$id", id), ("$now", Now));
+        foreach (var address in transportOnly ?? [])
+        {
+            await _db.ExecuteAsync("UPDATE message_recipients SET protection = 'Transport' WHERE message = $id AND address = $address",
+                ct, ("$id", id), ("$address", address));
+        }
         foreach (var (address, reason) in refused ?? new Dictionary<string, string>())
         {
             await SetRecipientStateAsync(id, address, DeliveryState.Failed, reason, ct);
@@ -137,9 +144,9 @@ public sealed class MessageStore
 
     /// <summary>Each recipient's state for a message.</summary>
     public Task<IReadOnlyList<RecipientState>> RecipientStatesAsync(long id, CancellationToken ct = default) =>
-        _db.QueryAsync("SELECT address, state, reason, updated_at FROM message_recipients WHERE message = $id ORDER BY address",
+        _db.QueryAsync("SELECT address, state, reason, updated_at, protection FROM message_recipients WHERE message = $id ORDER BY address",
             r => new RecipientState(r.GetString(0), Enum.Parse<DeliveryState>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetString(2),
-                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))), ct, ("$id", id));
+                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)), r.IsDBNull(4) ? null : Enum.Parse<Protection>(r.GetString(4))), ct, ("$id", id));
 
     /// <summary>Stores a received message and its attachments. Returns false when a message with that Message-ID is already stored.</summary>
     public async Task<bool> SaveReceivedAsync(ReceivedMessage message, CancellationToken ct = default)

@@ -180,6 +180,11 @@ public sealed class StoreDatabase
         """
         CREATE INDEX messages_by_conversation_order ON messages (conversation, id);
         """,
+        // 9: how a sent message was protected for each recipient: EndToEnd (S/MIME encrypted) or Transport (signed only,
+        // MiSS:Security:AllowTransportOnly). NULL until sent.
+        """
+        ALTER TABLE message_recipients ADD COLUMN protection TEXT CHECK (protection IN ('EndToEnd', 'Transport'));
+        """,
     ];
 
     readonly string _connectionString;

@@ -9,18 +9,25 @@ namespace MiSS.Service.Apis;
 /// <summary>What the signature check said about a received message.</summary>
 public sealed record SignatureDto(bool Verified, string Status, string Detail, string? SignerName, string? SignerRpps, bool Encrypted);
 
-/// <summary>How far a sent message got with one recipient: queued, sent, delivered, read or failed.</summary>
-public sealed record RecipientDto(string Address, string State, string? Reason);
+/// <summary>
+/// How far a sent message got with one recipient: queued, sent, delivered, read or failed; and how it was protected
+/// for them once sent: <c>endToEnd</c> (encrypted) or <c>transport</c> (signed only, MiSS:Security:AllowTransportOnly).
+/// </summary>
+public sealed record RecipientDto(string Address, string State, string? Reason, string? Protection);
 
 /// <summary>An attachment's description (its bytes are at /api/attachments/{id}).</summary>
 public sealed record AttachmentDto(long Id, string FileName, string MediaType, long Size, int? Width, int? Height, bool HasThumbnail,
     string? RefusedReason);
 
-/// <summary>A message; once expired, only its trace (no text, no attachments).</summary>
+/// <summary>
+/// A message; once expired, only its trace (no text, no attachments). <c>Protection</c>: <c>endToEnd</c> when it travelled
+/// encrypted, <c>transport</c> when it travelled signed only (received so, or sent so to at least one recipient), null
+/// while nothing was sent.
+/// </summary>
 public sealed record MessageDto(long Id, string MessageId, long? ConversationId, string Direction, string Kind, string Sender, string Text,
     DateTimeOffset CreatedAt, DateTimeOffset? SentAt, DateTimeOffset? ReceivedAt, DateTimeOffset? ReadAt, DateTimeOffset? ExpiresAt,
     DateTimeOffset? ExpiredAt, string? ContentSha256, string State, string? Error, SignatureDto? Signature, IReadOnlyList<RecipientDto> Recipients,
-    IReadOnlyList<AttachmentDto> Attachments);
+    IReadOnlyList<AttachmentDto> Attachments, string? Protection);
 
 /// <summary>The patient a conversation is about.</summary>
 public sealed record PatientDto(string Family, string Given, string? Birth, string? Ins, string? InsOid);
@@ -108,8 +115,19 @@ public static class ApiMapping
         m.Id, m.MessageId, m.Conversation, m.Direction.ToString().ToLowerInvariant(), m.Kind.ToString().ToLowerInvariant(), m.Sender, m.Body,
         m.CreatedAt, m.SentAt, m.ReceivedAt, m.ReadAt, m.ExpiresAt, m.ExpiredAt, m.ContentSha256, m.State.ToString().ToLowerInvariant(), m.Error,
         m.Signature is { } s ? new SignatureDto(s.IsVerified, s.Status.ToString(), s.Detail, s.SignerName, s.SignerRpps, s.Encrypted) : null,
-        recipients.Select(r => new RecipientDto(r.Address, r.State.ToString().ToLowerInvariant(), r.Reason)).ToList(),
-        attachments.Select(a => new AttachmentDto(a.Id, a.FileName, a.MediaType, a.Size, a.Width, a.Height, a.ThumbnailBlob is not null, a.RefusedReason)).ToList());
+        recipients.Select(r => new RecipientDto(r.Address, r.State.ToString().ToLowerInvariant(), r.Reason, ProtectionName(r.Protection))).ToList(),
+        attachments.Select(a => new AttachmentDto(a.Id, a.FileName, a.MediaType, a.Size, a.Width, a.Height, a.ThumbnailBlob is not null, a.RefusedReason)).ToList(),
+        ProtectionName(m.Signature is { } received
+            ? received.Encrypted ? Protection.EndToEnd : Protection.Transport
+            : recipients.Select(r => r.Protection).Max()));
+
+    /// <summary>The API's name of a protection (camelCase, like the rest of the JSON).</summary>
+    static string? ProtectionName(Protection? protection) => protection switch
+    {
+        Protection.EndToEnd => "endToEnd",
+        Protection.Transport => "transport",
+        _ => null,
+    };
 
     /// <summary>A conversation with its activity.</summary>
     public static ConversationDto ToDto(Conversation c, int unread, DateTimeOffset? nextExpiry, StoredMessage? last) => new(

@@ -41,6 +41,8 @@ public sealed class ApiProblems(IProblemDetailsService problems) : IExceptionHan
             PhotoException => (StatusCodes.Status422UnprocessableEntity, "photo-refused", "Photo refusée"),
             MiSS.Core.Trust.OutsideTrustSpaceException => (StatusCodes.Status422UnprocessableEntity, "outside-trust-space",
                 "Destinataire hors de l'espace de confiance"),
+            MiSS.Core.Secure.RecipientCertificateMissingException => (StatusCodes.Status422UnprocessableEntity, "no-recipient-certificate",
+                "Certificat du destinataire inconnu"),
             FormatException => (StatusCodes.Status400BadRequest, "bad-request", "Requête invalide"),
             ArgumentException => (StatusCodes.Status400BadRequest, "bad-request", "Requête invalide"),
             InvalidOperationException => (StatusCodes.Status409Conflict, "conflict", "Action impossible"),

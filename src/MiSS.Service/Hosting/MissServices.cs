@@ -75,7 +75,9 @@ public static class MissServices
         services.AddSingleton(sp => new ConversationService(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
             sp.GetRequiredService<ExpiryStore>(), sp.GetRequiredService<OutboxSignal>(), sp.GetRequiredService<ExpirySignal>(),
             sp.GetRequiredService<MissEvents>(), sp.GetRequiredService<AuditTrail>(), options.Mailbox.Address, options.Retention.Default,
-            sp.GetRequiredService<MiSS.Core.Trust.TrustSpace>(), time));
+            sp.GetRequiredService<MiSS.Core.Trust.TrustSpace>(), time,
+            // The running service checks certificates before queueing; the store-only command line leaves it to the outbox.
+            sp.GetService<RecipientCertificates>(), options.Security.AllowTransportOnly));
         return services;
     }
 }

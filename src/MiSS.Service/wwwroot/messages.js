@@ -36,6 +36,7 @@ function bubble(message) {
           && h('ul', { class: 'attachments' }, message.attachments.map((attachment) => h('li', {}, renderAttachment(attachment)))),
       ],
     outgoing ? deliveryState(message) : signerLine(message),
+    message.protection === 'transport' && !message.expiredAt && transportNote(message, outgoing),
     message.expiresAt && !message.expiredAt
       && h('p', { class: 'message-expiry' }, `s'efface ${formatOn(message.expiresAt)}`));
 }
@@ -62,6 +63,16 @@ function signerLine({ signature, sender }) {
   }
   return h('p', { class: 'signer unverified', role: 'note', testid: 'message-signer', 'data-verified': 'false' },
     `Signature NON vérifiée : ${signature?.detail || 'aucune signature'}`);
+}
+
+/** Said plainly: servers on the way could read this message (MiSS:Security:AllowTransportOnly). */
+function transportNote(message, outgoing) {
+  const count = (message.recipients ?? []).filter((r) => r.protection === 'transport').length;
+  const text = outgoing
+    ? `Envoyé sans chiffrement de bout en bout à ${count} destinataire${count > 1 ? 's' : ''} (certificat inconnu) : `
+      + 'protégé par le seul chiffrement du transport MSSanté'
+    : 'Reçu sans chiffrement de bout en bout : protégé par le seul chiffrement du transport MSSanté';
+  return h('p', { class: 'protection transport', role: 'note', testid: 'message-protection', 'data-protection': 'transport' }, text);
 }
 
 function renderAttachment(attachment) {
@@ -122,7 +133,7 @@ function deliveryState(message) {
 }
 
 function recipientLabel(recipient) {
-  return recipient.state === 'failed'
-    ? `échec : ${recipient.reason ?? 'envoi impossible'}`
-    : STATE_LABELS[recipient.state] ?? recipient.state;
+  if (recipient.state === 'failed') return `échec : ${recipient.reason ?? 'envoi impossible'}`;
+  const label = STATE_LABELS[recipient.state] ?? recipient.state;
+  return recipient.protection === 'transport' ? `${label} (sans chiffrement de bout en bout)` : label;
 }
