@@ -213,4 +213,39 @@ public class WebClientTests
         await ScreenshotAsync(b, "B-ended");
         Assert.That(dialogs, Is.Empty);
     }
+
+    [Test]
+    public async Task A_message_sent_without_end_to_end_encryption_is_marked_on_both_pages()
+    {
+        // Claire knows no certificate and allows transport-only: Julien gets the message signed, not encrypted.
+        var noCertificates = Directory.CreateTempSubdirectory("miss-certificates-");
+        try
+        {
+            var options = MissInstance.OptionsFor(Claire);
+            options.Trust.CertificatesDirectory = noCertificates.FullName;
+            options.Security.AllowTransportOnly = true;
+            await using var claire = await MissInstance.StartAsync(Claire, options);
+            await using var julien = await MissInstance.StartAsync(Julien);
+            var conversation = await claire.Conversations.StartDirectAsync(Julien.Address);
+            await claire.Conversations.SendTextAsync(conversation.Id, "Ordonnance renouvelée.");
+            var dialogs = new List<string>();
+            var a = await OpenAsync(claire, phone: false, dialogs);
+            var b = await OpenAsync(julien, phone: true, dialogs);
+
+            await a.GetByTestId("conversation-item").First.ClickAsync();
+            var sent = a.Locator("[data-testid=message][data-direction=outgoing]").GetByTestId("message-protection");
+            await Assertions.Expect(sent).ToContainTextAsync("sans chiffrement de bout en bout à 1 destinataire");
+            await b.GetByTestId("conversation-item").First.ClickAsync();
+            var received = b.Locator("[data-testid=message][data-direction=incoming]");
+            await Assertions.Expect(received.GetByTestId("message-protection")).ToContainTextAsync("Reçu sans chiffrement de bout en bout");
+            await Assertions.Expect(received.GetByTestId("message-signer")).ToHaveAttributeAsync("data-verified", "true");
+            await ScreenshotAsync(a, "A-transport");
+            await ScreenshotAsync(b, "B-transport");
+            Assert.That(dialogs, Is.Empty);
+        }
+        finally
+        {
+            noCertificates.Delete(recursive: true);
+        }
+    }
 }
