@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using MiSS.Benchmarks.EndToEnd;
 using MiSS.DevEnvironment;
 
@@ -20,26 +17,10 @@ static class FootprintBenchmark
         var idle = new List<long>();
         for (var run = 0; run < Runs; run++)
         {
-            var options = world.OptionsFor(DevPki.Practitioners[0]);
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                options.Api.Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            }
-            var config = Path.Combine(options.DataDirectory, "miss.json");
-            await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
-            {
-                MiSS = new
-                {
-                    Mailbox = new { options.Mailbox.Address, options.Mailbox.DisplayName, options.Mailbox.Password },
-                    Imap = new { options.Imap.Host, options.Imap.Port, Security = options.Imap.Security.ToString(), options.Imap.TrustAnchorsPath },
-                    Smtp = new { options.Smtp.Host, options.Smtp.Port, Security = options.Smtp.Security.ToString(), options.Smtp.TrustAnchorsPath },
-                    Certificate = new { options.Certificate.Path },
-                    Trust = new { options.Trust.AnchorsPath, options.Trust.IntermediatesPath, options.Trust.CertificatesDirectory, options.Trust.CrlPaths },
-                    options.DataDirectory,
-                    Api = new { options.Api.Port },
-                },
-            }));
+            var practitioner = DevPki.Practitioners[0];
+            var dataDirectory = BenchWorld.NewDataDirectory(practitioner);
+            var port = DevInstanceSettings.FreeLoopbackPort();
+            var config = DevInstanceSettings.Write(world.SettingsFor(practitioner, dataDirectory, port), dataDirectory);
             var started = Stopwatch.GetTimestamp();
             using var process = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "miss.dll"), "run", "--config", config])
             {
@@ -50,12 +31,12 @@ static class FootprintBenchmark
             process.ErrorDataReceived += (_, _) => { };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{options.Api.Port}") };
+            using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{port}") };
             while (true)
             {
                 try
                 {
-                    var token = Path.Combine(options.DataDirectory, "api-token");
+                    var token = Path.Combine(dataDirectory, "api-token");
                     if (File.Exists(token))
                     {
                         http.DefaultRequestHeaders.Authorization = new("Bearer", (await File.ReadAllTextAsync(token)).Trim());
@@ -75,7 +56,7 @@ static class FootprintBenchmark
             idle.Add(Rss(process.Id));
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            Directory.Delete(options.DataDirectory, recursive: true);
+            Directory.Delete(dataDirectory, recursive: true);
         }
         var start = Stats.Of(starts);
         var memory = idle.Order().ToList()[idle.Count / 2];

@@ -154,35 +154,10 @@ static class DemoCommand
 
     static async Task<string> WriteConfigAsync(DevPki pki, LocalMailServer server, DevPractitioner p, string directory, int apiPort)
     {
-        Directory.CreateDirectory(directory);
         var accounts = JsonDocument.Parse(await File.ReadAllTextAsync(DevMailServer.AccountsPath(server.Options.Directory)));
         var password = accounts.RootElement.GetProperty("Accounts").EnumerateArray()
             .Single(a => a.GetProperty("Address").GetString() == p.Address).GetProperty("Password").GetString();
-        var config = new
-        {
-            MiSS = new
-            {
-                Mailbox = new { p.Address, p.DisplayName, Password = password },
-                Imap = new { Host = "localhost", Port = server.Ports.Imap, Security = "StartTls", TrustAnchorsPath = pki.TrustAnchorsPath },
-                Smtp = new { Host = "localhost", Port = server.Ports.Submission, Security = "StartTls", TrustAnchorsPath = pki.TrustAnchorsPath },
-                Certificate = new { Path = pki.PfxPath(p) },
-                Trust = new
-                {
-                    AnchorsPath = pki.TrustAnchorsPath,
-                    IntermediatesPath = pki.IntermediatesPath,
-                    CertificatesDirectory = Path.GetDirectoryName(pki.CertificatePath(p)),
-                    CrlPaths = pki.CrlPaths,
-                    RevocationMode = "Offline",
-                },
-                DataDirectory = directory,
-                Api = new { Port = apiPort },
-                ProductReference = "MiSS-DEMO",
-            },
-        };
-        var path = Path.Combine(directory, "miss.json");
-        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
-        UnixPermissions.Set(path, UnixPermissions.OwnerOnly); // holds the dev mailbox password
-        return path;
+        return DevInstanceSettings.Write(DevInstanceSettings.For(pki, server, p, password!, directory, apiPort, "MiSS-DEMO"), directory);
     }
 
     static Process StartService(string miss, string config, string name)

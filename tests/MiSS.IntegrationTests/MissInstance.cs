@@ -8,7 +8,6 @@ using MiSS.Core.Incoming;
 using MiSS.Core.Outgoing;
 using MiSS.Core.Storage;
 using MiSS.DevEnvironment;
-using MiSS.Mail.Tls;
 using MiSS.Service.Hosting;
 using MiSS.Service.Security;
 using Microsoft.AspNetCore.Builder;
@@ -68,30 +67,21 @@ public sealed class MissInstance : IAsyncDisposable
         return await Conversations.SendTextAsync(conversation.Id, text);
     }
 
-    /// <summary>Options of a practitioner's instance on the fixture's mail server, with its data in a new temporary folder.</summary>
+    /// <summary>
+    /// Options of a practitioner's instance on the fixture's mail server, with its data in a new temporary folder: the
+    /// dev settings (<see cref="DevInstanceSettings"/>) written there and read back as `miss run --config` reads them.
+    /// </summary>
     public static MissOptions OptionsFor(DevPractitioner p)
     {
-        var server = MailServerFixture.Server;
-        var pki = MailServerFixture.Pki;
-        return new MissOptions
-        {
-            Mailbox = new MailboxOptions { Address = p.Address, DisplayName = p.DisplayName, Password = MailServerFixture.Account(p).Password },
-            Imap = new MailServerOptions { Host = "localhost", Port = server.Ports.Imap, Security = MailSecurity.StartTls, TrustAnchorsPath = pki.TrustAnchorsPath },
-            Smtp = new MailServerOptions { Host = "localhost", Port = server.Ports.Submission, Security = MailSecurity.StartTls, TrustAnchorsPath = pki.TrustAnchorsPath },
-            Certificate = new CertificateOptions { Path = pki.PfxPath(p) },
-            Trust = new TrustOptions
-            {
-                AnchorsPath = pki.TrustAnchorsPath,
-                IntermediatesPath = pki.IntermediatesPath,
-                CertificatesDirectory = Path.GetDirectoryName(pki.CertificatePath(p)),
-                CrlPaths = pki.CrlPaths,
-                RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.Offline,
-            },
-            DataDirectory = Directory.CreateTempSubdirectory("miss-" + p.Id + "-").FullName,
-            Api = new ApiOptions { Port = 0 },
-            ProductReference = "MiSS-TEST",
-        };
+        var dataDirectory = Directory.CreateTempSubdirectory("miss-" + p.Id + "-").FullName;
+        var path = DevInstanceSettings.Write(SettingsFor(p, dataDirectory, apiPort: 0), dataDirectory);
+        return MissConfiguration.Bind(new ConfigurationBuilder().AddJsonFile(path).Build());
     }
+
+    /// <summary>The dev settings of <paramref name="p"/>'s instance on the fixture's mail server.</summary>
+    public static System.Text.Json.Nodes.JsonObject SettingsFor(DevPractitioner p, string dataDirectory, int apiPort) =>
+        DevInstanceSettings.For(MailServerFixture.Pki, MailServerFixture.Server, p, MailServerFixture.Account(p).Password, dataDirectory, apiPort,
+            "MiSS-TEST");
 
     /// <summary>
     /// Starts an instance, logging as the service does (console and files in its data folder); with

@@ -1,7 +1,9 @@
 using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MiSS.Core.Configuration;
 using MiSS.Core.Storage;
@@ -76,25 +78,20 @@ sealed class BenchWorld : IAsyncDisposable
         return smtp;
     }
 
-    /// <summary>An instance's settings on this server, its data in a new temporary folder, the API on a free port.</summary>
-    public MissOptions OptionsFor(DevPractitioner p) => new()
+    /// <summary>An instance's dev settings on this server.</summary>
+    public JsonObject SettingsFor(DevPractitioner p, string dataDirectory, int apiPort) =>
+        DevInstanceSettings.For(Pki, Server, p, Password(p), dataDirectory, apiPort, "MiSS-BENCH");
+
+    /// <summary>A new temporary data folder for <paramref name="p"/>'s instance.</summary>
+    public static string NewDataDirectory(DevPractitioner p) => Directory.CreateTempSubdirectory("miss-bench-" + p.Id + "-").FullName;
+
+    /// <summary>An instance's settings on this server, as `miss run --config` reads them, its data in a new folder, the API on a free port.</summary>
+    public MissOptions OptionsFor(DevPractitioner p)
     {
-        Mailbox = new MailboxOptions { Address = p.Address, DisplayName = p.DisplayName, Password = Password(p) },
-        Imap = new MailServerOptions { Host = "localhost", Port = Server.Ports.Imap, Security = MailSecurity.StartTls, TrustAnchorsPath = Pki.TrustAnchorsPath },
-        Smtp = new MailServerOptions { Host = "localhost", Port = Server.Ports.Submission, Security = MailSecurity.StartTls, TrustAnchorsPath = Pki.TrustAnchorsPath },
-        Certificate = new CertificateOptions { Path = Pki.PfxPath(p) },
-        Trust = new TrustOptions
-        {
-            AnchorsPath = Pki.TrustAnchorsPath,
-            IntermediatesPath = Pki.IntermediatesPath,
-            CertificatesDirectory = Path.GetDirectoryName(Pki.CertificatePath(p)),
-            CrlPaths = Pki.CrlPaths,
-            RevocationMode = X509RevocationMode.Offline,
-        },
-        DataDirectory = Directory.CreateTempSubdirectory("miss-bench-" + p.Id + "-").FullName,
-        Api = new ApiOptions { Port = 0 },
-        ProductReference = "MiSS-BENCH",
-    };
+        var dataDirectory = NewDataDirectory(p);
+        var path = DevInstanceSettings.Write(SettingsFor(p, dataDirectory, apiPort: 0), dataDirectory);
+        return MissConfiguration.Bind(new ConfigurationBuilder().AddJsonFile(path).Build());
+    }
 
     /// <summary>A whole service in this process, as `miss run` builds it (logging warnings only, to a file).</summary>
     public async Task<BenchInstance> StartInstanceAsync(DevPractitioner p)

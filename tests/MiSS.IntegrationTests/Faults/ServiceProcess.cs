@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json;
-using MiSS.Core.Configuration;
 using MiSS.DevEnvironment;
 
 namespace MiSS.IntegrationTests.Faults;
@@ -31,34 +27,10 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Writes the instance's settings file for <paramref name="p"/> and starts the service.</summary>
     public static async Task<ServiceProcess> StartAsync(DevPractitioner p)
     {
-        var options = MissInstance.OptionsFor(p);
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            options.Api.Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        var config = Path.Combine(options.DataDirectory, "miss.json");
-        var settings = new
-        {
-            MiSS = new
-            {
-                Mailbox = new { options.Mailbox.Address, options.Mailbox.DisplayName, options.Mailbox.Password },
-                Imap = new { options.Imap.Host, options.Imap.Port, Security = options.Imap.Security.ToString(), options.Imap.TrustAnchorsPath },
-                Smtp = new { options.Smtp.Host, options.Smtp.Port, Security = options.Smtp.Security.ToString(), options.Smtp.TrustAnchorsPath },
-                Certificate = new { options.Certificate.Path },
-                Trust = new
-                {
-                    options.Trust.AnchorsPath, options.Trust.IntermediatesPath, options.Trust.CertificatesDirectory, options.Trust.CrlPaths,
-                    RevocationMode = options.Trust.RevocationMode.ToString(),
-                },
-                options.DataDirectory,
-                Api = new { options.Api.Port },
-                options.ProductReference,
-            },
-        };
-        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(settings));
-        UnixPermissions.Set(config, UnixPermissions.OwnerOnly);
-        var service = new ServiceProcess(config, options.DataDirectory, options.Api.Port, Launch(config));
+        var dataDirectory = Directory.CreateTempSubdirectory("miss-" + p.Id + "-").FullName;
+        var port = DevInstanceSettings.FreeLoopbackPort();
+        var config = DevInstanceSettings.Write(MissInstance.SettingsFor(p, dataDirectory, port), dataDirectory);
+        var service = new ServiceProcess(config, dataDirectory, port, Launch(config));
         await service.WaitReadyAsync();
         return service;
     }
