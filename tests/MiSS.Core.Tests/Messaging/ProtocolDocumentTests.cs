@@ -35,7 +35,7 @@ public partial class ProtocolDocumentTests
 
     /// <summary>
     /// The content and envelope of a text, a membership change, a receipt, a retention change and an end in a group
-    /// about a patient.
+    /// about a patient, and of a text's transport-only copy.
     /// </summary>
     static IEnumerable<(MimeEntity Content, MimeMessage Envelope)> Composed()
     {
@@ -56,6 +56,11 @@ public partial class ProtocolDocumentTests
                 MimePart.CreateAttachment("application/pkcs7-mime", new byte[] { 1, 2, 3 }, "smime.p7m"))));
             yield return (read, envelope);
         }
+        // The signed-only copy for a recipient without a known certificate (MiSS:Security:AllowTransportOnly).
+        var text = Message(MessageKind.Text, "Bonjour", group.Id);
+        var transport = Composer.ComposeContent(text, group, "Claire MARTIN", expires: Expires, protection: Protection.Transport);
+        yield return (MimeReader.ReadEntity(MimeWriter.ToBytes(transport)),
+            MimeReader.ReadMessage(MimeWriter.ToBytes(Composer.ComposeEnvelope(text, "Claire MARTIN", MimePart.CreateText("signé")))));
     }
 
     [Test]
