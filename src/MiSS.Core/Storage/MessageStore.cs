@@ -271,12 +271,13 @@ public sealed class MessageStore
     public async Task<IReadOnlyDictionary<long, (int Unread, DateTimeOffset? NextExpiry)>> ActivityAsync(long? conversation = null,
         CancellationToken ct = default)
     {
+        // One indexed look-up per conversation (migration 10) rather than one pass over every message.
         var rows = await _db.QueryAsync("""
-            SELECT conversation,
-                   sum(direction = 'Incoming' AND read_at IS NULL AND kind <> 'Receipt'),
-                   min(expires_at)
-            FROM messages WHERE conversation IS NOT NULL AND expired_at IS NULL AND ($conversation IS NULL OR conversation = $conversation)
-            GROUP BY conversation
+            SELECT c.id,
+                   (SELECT count(*) FROM messages m WHERE m.conversation = c.id
+                        AND m.direction = 'Incoming' AND m.read_at IS NULL AND m.expired_at IS NULL AND m.kind <> 'Receipt'),
+                   (SELECT min(m.expires_at) FROM messages m WHERE m.conversation = c.id AND m.expired_at IS NULL AND m.expires_at IS NOT NULL)
+            FROM conversations c WHERE $conversation IS NULL OR c.id = $conversation
             """, r => (r.GetInt64(0), r.GetInt32(1), r.IsDBNull(2) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))), ct,
             ("$conversation", conversation));
         return rows.ToDictionary(r => r.Item1, r => (r.Item2, r.Item3));

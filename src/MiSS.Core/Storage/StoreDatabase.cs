@@ -185,6 +185,12 @@ public sealed class StoreDatabase
         """
         ALTER TABLE message_recipients ADD COLUMN protection TEXT CHECK (protection IN ('EndToEnd', 'Transport'));
         """,
+        // 10: the conversation list's counts without reading every message: unread ones, and the next expiry per conversation.
+        """
+        CREATE INDEX messages_unread ON messages (conversation)
+            WHERE direction = 'Incoming' AND read_at IS NULL AND expired_at IS NULL AND kind <> 'Receipt';
+        CREATE INDEX messages_next_expiry ON messages (conversation, expires_at) WHERE expired_at IS NULL AND expires_at IS NOT NULL;
+        """,
     ];
 
     readonly string _connectionString;
