@@ -4,9 +4,12 @@ using MiSS.Core.Storage;
 namespace MiSS.Core.Secure;
 
 /// <summary>
-/// Finds a correspondent's encryption certificate: among those learned from their verified signatures, then in the
-/// configured folder of imported certificates. Only certificates that chain to the anchors, are valid now and allow
-/// e-mail protection are returned: a message is never encrypted to a key we would not trust as a signer.
+/// Finds a correspondent's encryption certificate, in this order: learned from their verified signatures, then carried
+/// by the national directory (Annuaire Santé import), then imported by hand (<c>miss certificate import</c>), then the
+/// configured folder of certificates (see <see cref="MessageStore.FindCertificatesAsync"/>). What the correspondent
+/// signed with is preferred: it is the key they certainly hold. Only certificates that chain to the anchors, are valid
+/// now, allow e-mail protection and name the address are returned: a message is never encrypted to a key we would not
+/// trust as a signer.
 /// </summary>
 public sealed class RecipientCertificates(MessageStore store, SmimeTrust trust, string? certificatesDirectory)
 {
