@@ -5,6 +5,7 @@ using MiSS.Core.PractitionerDirectory;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
 using MiSS.DevEnvironment;
+using static MiSS.Core.Tests.PractitionerDirectory.AnnuaireBundles;
 
 namespace MiSS.Core.Tests.PractitionerDirectory;
 
@@ -14,9 +15,6 @@ namespace MiSS.Core.Tests.PractitionerDirectory;
 /// </summary>
 public class DirectoryCertificateTests
 {
-    const string CertificateExtension = "https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-ext-digital-certificate";
-    const string MailboxExtension = "https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-ext-mailbox-mss-metadata";
-
     string _directory = "";
     DirectoryStore _directoryStore = null!;
     MessageStore _messages = null!;
@@ -41,46 +39,8 @@ public class DirectoryCertificateTests
     static DevPractitioner Julien => TestPki.Julien;
     static DevPractitioner Sophie => TestPki.Sophie;
 
-    /// <summary>The extension as the directory's DR profiles carry it, its certificate given as <paramref name="data"/>.</summary>
-    static string Certificate(string data, X509Certificate2? described = null) => $$"""
-        {"url":"{{CertificateExtension}}","extension":[
-          {"url":"serialNumber","valueString":"{{described?.SerialNumber ?? "00"}}"},
-          {"url":"issuer","valueString":"{{described?.Issuer ?? "?"}}"},
-          {"url":"subject","valueString":"{{described?.Subject ?? "?"}}"},
-          {"url":"validity","valuePeriod":{"start":"2025-01-01T00:00:00+01:00","end":"2028-01-01T00:00:00+01:00"} },
-          {"url":"domain","valueString":"dev.mssante.test"},
-          {"url":"keyUsage","valueString":"keyEncipherment"},
-          {"url":"value","valueAttachment":{"contentType":"application/pkix-cert","data":"{{data}}"} }]}
-        """;
-
-    static string Mailbox(string address) => $$"""
-        {"system":"email","value":"{{address}}","extension":[{"url":"{{MailboxExtension}}",
-          "extension":[{"url":"type","valueCodeableConcept":{"coding":[{"system":"https://interop.esante.gouv.fr/ig/fhir/annuaire/CodeSystem/TRE-R257-TypeBAL","code":"PER"}]} }]}]}
-        """;
-
-    static string Practitioner(DevPractitioner p, string id, string telecom = "", string extension = "") => $$"""
-        {"resourceType":"Practitioner","id":"{{id}}","meta":{"profile":["https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-dr-practitioner"]},
-         "extension":[{{extension}}],
-         "identifier":[{"use":"official","type":{"coding":[{"system":"https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203","code":"IDNPS"}]},
-           "system":"urn:oid:1.2.250.1.71.4.2.1","value":"{{p.NationalId}}"}],
-         "name":[{"use":"official","family":"{{p.FamilyName.ToUpperInvariant()}}","given":["{{p.GivenName}}"]}],
-         "telecom":[{{telecom}}]}
-        """;
-
-    static string Role(string id, string practitioner, string telecom = "", string extension = "") => $$"""
-        {"resourceType":"PractitionerRole","id":"{{id}}","extension":[{{extension}}],"active":true,
-         "practitioner":{"reference":"Practitioner/{{practitioner}}"},
-         "code":[{"coding":[{"system":"https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante","code":"10"}]}],
-         "telecom":[{{telecom}}]}
-        """;
-
-    static string Bundle(params string[] resources) =>
-        $$"""{"resourceType":"Bundle","type":"searchset","entry":[{{string.Join(',', resources.Select(r => $$"""{"resource":{{r}}}"""))}}]}""";
-
     Task<DirectoryImportResult> ImportAsync(string json) =>
         new AnnuaireFhirImporter(_directoryStore, _messages).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)));
-
-    static string Base64Der(X509Certificate2 certificate) => Convert.ToBase64String(certificate.RawData);
 
     [Test]
     public async Task A_certificate_on_the_role_is_kept_for_the_practitioners_mailbox_it_names()
