@@ -29,12 +29,13 @@ public sealed class CertificateImporter(MessageStore store, SmimeTrust trust)
         }
         if (trust.Check(certificate) is { } refusal)
         {
-            throw new InvalidDataException($"certificat refusé : {refusal.Reason}");
+            // The trust check words its reasons for a signer; here the certificate is the correspondent's.
+            throw new InvalidDataException(refusal.Reason.Replace("le certificat du signataire", "le certificat", StringComparison.Ordinal));
         }
         var addresses = PractitionerIdentity.FromCertificate(certificate).Mailboxes.Select(a => a.ToLowerInvariant()).Distinct().ToList();
         if (addresses.Count == 0)
         {
-            throw new InvalidDataException("certificat refusé : il ne nomme aucune adresse de messagerie (rfc822Name)");
+            throw new InvalidDataException("le certificat ne nomme aucune adresse de messagerie (rfc822Name)");
         }
         foreach (var address in addresses)
         {
