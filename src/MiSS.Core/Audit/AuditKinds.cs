@@ -12,6 +12,9 @@ public static class AuditKinds
     /// <summary>A message was opened and stored in a conversation.</summary>
     public const string MessageReceived = "message.received";
 
+    /// <summary>A verified signer is not who the national directory names for the sender address (the message is kept).</summary>
+    public const string SignerDirectoryMismatch = "message.signer-directory-mismatch";
+
     /// <summary>An incoming message was kept apart, with its reason.</summary>
     public const string MessageQuarantined = "message.quarantined";
 

@@ -40,7 +40,8 @@ public sealed class MessageIntake(
     Events.MissEvents events,
     Audit.AuditTrail audit,
     TimeProvider time,
-    ILogger<MessageIntake> logger)
+    ILogger<MessageIntake> logger,
+    PractitionerDirectory.DirectoryStore? directory = null)
 {
     /// <summary>Statuses that are attacks or breakage, not a weaker security level: such a message never enters a conversation.</summary>
     static readonly HashSet<OpenStatus> NeverShown = [OpenStatus.SignatureInvalid, OpenStatus.SignerAddressMismatch, OpenStatus.DecryptionFailed, OpenStatus.Malformed,
@@ -113,6 +114,12 @@ public sealed class MessageIntake(
             return await ApplyReportAsync(mailbox, uid, messageId, report, received.Sender, protocol.ReadMessageIds, raw, ct);
         }
 
+        // The verified signer against the directory's entry for the sender address: shown, never a reason to refuse.
+        if (opened is { IsVerified: true, Signer: { } signer } && directory is not null && received.Signature is { } signature)
+        {
+            var entry = await directory.FindAsync(received.Sender, ct);
+            received = received with { Signature = signature with { Directory = PractitionerDirectory.SignerDirectoryCheck.Compare(signer, entry) } };
+        }
         var route = await router.RouteAsync(received, protocol, opened.IsVerified, ct);
         if (route.Conversation is not { } conversation)
         {
@@ -153,6 +160,13 @@ public sealed class MessageIntake(
         // The security state and the signer's RPPS (a practitioner identifier), never the text or the subject.
         await audit.AppendAsync(Audit.AuditKinds.MessageReceived, messageId, conversation.Id, received.Sender,
             opened.Signer?.Rpps is { } rpps ? $"{opened.Status}, RPPS {rpps}" : opened.Status.ToString(), ct);
+        if (received.Signature?.Directory is { Status: DirectoryCheckStatus.Mismatch })
+        {
+            // The RPPS on each side, never names from the message or its content.
+            var listed = directory is null ? null : (await directory.FindAsync(received.Sender, ct))?.Rpps;
+            await audit.AppendAsync(Audit.AuditKinds.SignerDirectoryMismatch, messageId, conversation.Id, received.Sender,
+                $"RPPS du certificat {opened.Signer?.Rpps ?? "aucun"}, de l'annuaire {listed ?? "aucun"}", ct);
+        }
         logger.LogInformation("Message {MessageId} (UID {Uid}) stored in conversation {Conversation}: {Status}",
             messageId, uid, conversation.Id, opened.Status);
         return IntakeOutcome.Stored;

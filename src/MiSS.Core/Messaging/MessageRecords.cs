@@ -66,6 +66,25 @@ public enum Protection
     Transport,
 }
 
+/// <summary>How a verified signer compares with the directory entry of the sender address (stored by name in the JSON).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DirectoryCheckStatus>))]
+public enum DirectoryCheckStatus
+{
+    /// <summary>The same practitioner: same RPPS, or (without an RPPS on one side) the same name.</summary>
+    Match,
+    /// <summary>Another practitioner: the RPPS differ, or the names do.</summary>
+    Mismatch,
+    /// <summary>No entry for the address (or no directory imported), or one that names no person to compare with.</summary>
+    Absent,
+}
+
+/// <summary>The outcome of the comparison and what it is about, in French for the practitioner.</summary>
+public sealed record DirectoryCheck(DirectoryCheckStatus Status, string Detail);
+
+/// <summary>A certificate known for an address, where it came from (signature, annuaire, import) and when.</summary>
+public sealed record KnownCertificate(string Address, System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate, string Source,
+    DateTimeOffset LearnedAt);
+
 /// <summary>The state of a sent message for one recipient.</summary>
 /// <param name="Protection">How it went to this recipient; null until sent.</param>
 public sealed record RecipientState(string Address, DeliveryState State, string? Reason, DateTimeOffset UpdatedAt, Protection? Protection = null);
@@ -76,7 +95,10 @@ public sealed record RecipientState(string Address, DeliveryState State, string?
 /// <param name="SignerName">The name in the signer's certificate.</param>
 /// <param name="SignerRpps">The RPPS in the signer's certificate.</param>
 /// <param name="Encrypted">True when the message arrived encrypted.</param>
-public sealed record SignatureRecord(OpenStatus Status, string Detail, string? SignerName, string? SignerRpps, bool Encrypted)
+/// <param name="Directory">For a verified signature: how the signer's identity compares with the national directory's
+/// entry for the sender address (absent from rows stored before this check).</param>
+public sealed record SignatureRecord(OpenStatus Status, string Detail, string? SignerName, string? SignerRpps, bool Encrypted,
+    DirectoryCheck? Directory = null)
 {
     /// <summary>True when the signer is verified.</summary>
     public bool IsVerified => Status == OpenStatus.Verified;

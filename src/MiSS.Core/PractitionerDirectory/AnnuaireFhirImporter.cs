@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using MiSS.Core.Secure;
+using MiSS.Core.Storage;
 
 namespace MiSS.Core.PractitionerDirectory;
 
@@ -10,11 +14,23 @@ namespace MiSS.Core.PractitionerDirectory;
 /// becomes one mailbox, its type taken from that metadata's <c>type</c> (PER, ORG, APP, CAB); one marked
 /// <c>listeRouge</c> (its holder refused publication) is left out. Hand-modelled with
 /// System.Text.Json (no FHIR SDK): unknown fields and extensions, which the directory's versions add and drop, are ignored.
+/// <para>
+/// With a <see cref="MessageStore"/>, the certificates of the <c>as-ext-digital-certificate</c> extension are kept too
+/// (source <see cref="CertificateSource"/>): those of the resource that carries a mailbox and, for a Practitioner, those
+/// of its PractitionerRoles; each one for every address of theirs that it names (subject alternative name). A value that
+/// is not a certificate, or a certificate that names none of these addresses, is a rejected entry with its reason.
+/// Whether a certificate may be used (chain to the anchors, validity) is checked when a message is encrypted with it.
+/// </para>
 /// </summary>
-public sealed class AnnuaireFhirImporter(DirectoryStore store)
+public sealed class AnnuaireFhirImporter(DirectoryStore store, MessageStore? certificates = null)
 {
     /// <summary>The source name of the rows this importer writes; each file adds to (and updates) the previous ones.</summary>
     public const string Source = "fhir";
+
+    /// <summary>The source of the certificates this importer keeps in the store's certificates table.</summary>
+    public const string CertificateSource = "annuaire";
+
+    const string DigitalCertificate = "as-ext-digital-certificate";
 
     const string MailboxMetadata = "as-ext-mailbox-mss-metadata";
     const string EmailType = "contact-point-email-type";
@@ -59,35 +75,102 @@ public sealed class AnnuaireFhirImporter(DirectoryStore store)
             .GroupBy(r => r.Practitioner!.Reference!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
         var rejected = new List<DirectoryRejection>();
-        long duplicates = 0;
-        await using var session = await store.BeginImportAsync(Source, replace: false, ct);
+        long duplicates = 0, imported;
+        var rolesOf = resources.OfType<FhirResource>().Where(r => r.ResourceType == "PractitionerRole")
+            .ToLookup(r => Resolve(r.Practitioner, byReference), ReferenceEqualityComparer.Instance);
+        // Every certificate value of the file, with the addresses it may stand for.
+        var offers = new Dictionary<FhirExtension, CertificateOffer>(ReferenceEqualityComparer.Instance);
         for (var index = 0; index < resources.Count; index++)
         {
-            ct.ThrowIfCancellationRequested();
-            if (resources[index] is not { } resource)
+            foreach (var value in CertificateValues(resources[index]))
             {
-                continue;
+                offers[value] = new CertificateOffer(index + 1, $"{resources[index]!.ResourceType}/{resources[index]!.Id}", value, []);
             }
-            foreach (var telecom in resource.Telecom ?? [])
+        }
+        await using (var session = await store.BeginImportAsync(Source, replace: false, ct))
+        {
+            for (var index = 0; index < resources.Count; index++)
             {
-                if (!IsMssante(telecom) || IsRedListed(telecom))
+                ct.ThrowIfCancellationRequested();
+                if (resources[index] is not { } resource)
                 {
                     continue;
                 }
-                var record = Record(resource, telecom, byReference, roleOf, out var reason);
-                if (record is null)
+                var addresses = new List<string>();
+                foreach (var telecom in resource.Telecom ?? [])
                 {
-                    rejected.Add(new DirectoryRejection(index + 1, reason!));
+                    if (!IsMssante(telecom) || IsRedListed(telecom))
+                    {
+                        continue;
+                    }
+                    var record = Record(resource, telecom, byReference, roleOf, out var reason);
+                    if (record is null)
+                    {
+                        rejected.Add(new DirectoryRejection(index + 1, reason!));
+                        continue;
+                    }
+                    if (!session.Add(record))
+                    {
+                        duplicates++;
+                    }
+                    addresses.Add(record.Address.ToLowerInvariant());
                 }
-                else if (!session.Add(record))
+                // A Practitioner's mailbox takes the certificates of its roles as well as its own.
+                var carriers = resource.ResourceType == "Practitioner" ? rolesOf[resource].Prepend(resource) : [resource];
+                foreach (var value in carriers.SelectMany(CertificateValues))
                 {
-                    duplicates++;
+                    offers[value].Addresses.UnionWith(addresses);
                 }
+                progress?.Invoke(new DirectoryImportProgress(index + 1, session.Imported));
             }
-            progress?.Invoke(new DirectoryImportProgress(index + 1, session.Imported));
+            session.Complete();
+            imported = session.Imported;
         }
-        session.Complete();
-        return new DirectoryImportResult(session.Imported, duplicates, rejected, watch.Elapsed);
+        var saved = certificates is null ? 0 : await SaveCertificatesAsync(certificates, offers.Values, rejected, ct);
+        return new DirectoryImportResult(imported, duplicates, [.. rejected.OrderBy(r => r.Line)], watch.Elapsed, saved);
+    }
+
+    /// <summary>The <c>value</c> sub-extensions of the resource's <c>as-ext-digital-certificate</c> extensions.</summary>
+    static IEnumerable<FhirExtension> CertificateValues(FhirResource? resource) =>
+        (resource?.Extension ?? []).Where(e => e.Url?.EndsWith(DigitalCertificate, StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Extension ?? []).Where(x => x.Url == "value"));
+
+    /// <summary>A certificate value, where it was found, and the MSSanté addresses it may be kept for.</summary>
+    sealed record CertificateOffer(int Entry, string Resource, FhirExtension Value, HashSet<string> Addresses);
+
+    /// <summary>Keeps each certificate for the addresses it names; the others become rejections. Returns how many were kept.</summary>
+    static async Task<long> SaveCertificatesAsync(MessageStore certificates, IEnumerable<CertificateOffer> offers, List<DirectoryRejection> rejected,
+        CancellationToken ct)
+    {
+        long saved = 0;
+        foreach (var offer in offers)
+        {
+            X509Certificate2 certificate;
+            try
+            {
+                certificate = CertificateEncoding.FromDirectoryValue(offer.Value.ValueAttachment?.Data ?? "");
+            }
+            catch (CryptographicException e)
+            {
+                rejected.Add(new DirectoryRejection(offer.Entry, $"entrée {offer.Resource} : certificat illisible ({e.Message})"));
+                continue;
+            }
+            var identity = PractitionerIdentity.FromCertificate(certificate);
+            var named = offer.Addresses.Where(identity.HasMailbox).ToList();
+            if (named.Count == 0)
+            {
+                var known = offer.Addresses.Count == 0 ? "la ressource n'a pas d'adresse MSSanté" : "adresses " + string.Join(", ", offer.Addresses.Order());
+                rejected.Add(new DirectoryRejection(offer.Entry,
+                    $"entrée {offer.Resource} : le certificat « {certificate.Subject} » ne nomme aucune adresse MSSanté de la ressource ({known})"));
+                continue;
+            }
+            foreach (var address in named)
+            {
+                await certificates.SaveCertificateAsync(address, certificate, CertificateSource, ct);
+            }
+            saved++;
+        }
+        return saved;
     }
 
     static bool IsMssante(FhirContactPoint telecom) =>
@@ -210,7 +293,7 @@ public sealed class AnnuaireFhirImporter(DirectoryStore store)
     /// </summary>
     sealed record FhirResource(string? ResourceType, string? Id, List<FhirEntry>? Entry, List<FhirIdentifier>? Identifier,
         JsonElement Name, List<FhirContactPoint>? Telecom, List<FhirAddress>? Address, FhirReference? Practitioner,
-        FhirReference? Organization, List<FhirCodeableConcept>? Code, List<FhirCodeableConcept>? Specialty)
+        FhirReference? Organization, List<FhirCodeableConcept>? Code, List<FhirCodeableConcept>? Specialty, List<FhirExtension>? Extension)
     {
         public string? OrganisationName => Name.ValueKind == JsonValueKind.String ? Name.GetString() : null;
 
@@ -222,7 +305,8 @@ public sealed class AnnuaireFhirImporter(DirectoryStore store)
     sealed record FhirHumanName(string? Use, string? Family, List<string>? Given, List<string>? Prefix);
     sealed record FhirContactPoint(string? System, string? Value, List<FhirExtension>? Extension);
     sealed record FhirExtension(string? Url, List<FhirExtension>? Extension, FhirCodeableConcept? ValueCodeableConcept, FhirCoding? ValueCoding,
-        string? ValueString, bool? ValueBoolean);
+        string? ValueString, bool? ValueBoolean, FhirAttachment? ValueAttachment);
+    sealed record FhirAttachment(string? ContentType, string? Data);
     sealed record FhirCodeableConcept(List<FhirCoding>? Coding, string? Text);
     sealed record FhirCoding(string? System, string? Code, string? Display);
     sealed record FhirReference(string? Reference);

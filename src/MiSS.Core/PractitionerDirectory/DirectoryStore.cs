@@ -12,14 +12,21 @@ public sealed record DirectoryRecord(
     string? Rpps = null, string? NationalId = null, string? Profession = null, string? Specialty = null,
     string? Organisation = null, string? Service = null, string? City = null, string? Postcode = null);
 
+/// <summary>Who the directory names for an address: its display name, the person's names and RPPS when it is a practitioner's.</summary>
+public sealed record DirectoryPerson(string DisplayName, string? GivenName, string? FamilyName, string? Rpps);
+
 /// <summary>A line of an import file that was not taken, with the reason in French (shown to the user).</summary>
 public sealed record DirectoryRejection(long Line, string Reason);
 
 /// <summary>Where an import stands: lines read so far and mailboxes written.</summary>
 public sealed record DirectoryImportProgress(long Lines, long Imported);
 
-/// <summary>What an import did: mailboxes written, duplicate addresses (the last one won), lines refused.</summary>
-public sealed record DirectoryImportResult(long Imported, long Duplicates, IReadOnlyList<DirectoryRejection> Rejected, TimeSpan Elapsed);
+/// <summary>
+/// What an import did: mailboxes written, duplicate addresses (the last one won), lines refused, and certificates kept
+/// (those the directory carries, FHIR only).
+/// </summary>
+public sealed record DirectoryImportResult(long Imported, long Duplicates, IReadOnlyList<DirectoryRejection> Rejected, TimeSpan Elapsed,
+    long Certificates = 0);
 
 /// <summary>
 /// The national directory of MSSanté mailboxes in the store (migration 7): filled by the importers of the bulk
@@ -49,6 +56,16 @@ public sealed class DirectoryStore(StoreDatabase database)
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM directory";
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The person the directory names for an address (names and RPPS), or null when the address is not in it.</summary>
+    public async Task<DirectoryPerson?> FindAsync(string address, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var rows = await database.QueryAsync("SELECT display_name, given_name, family_name, rpps FROM directory WHERE address = $address",
+            r => new DirectoryPerson(r.GetString(0), NullableString(r, 1), NullableString(r, 2), NullableString(r, 3)), ct,
+            ("$address", address.Trim().ToLowerInvariant()));
+        return rows.Count > 0 ? rows[0] : null;
     }
 
     /// <summary>

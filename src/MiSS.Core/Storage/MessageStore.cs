@@ -360,10 +360,25 @@ public sealed class MessageStore
             ON CONFLICT (address, thumbprint) DO NOTHING
             """, ct, ("$address", address), ("$thumbprint", certificate.Thumbprint), ("$der", certificate.RawData), ("$source", source), ("$now", Now));
 
-    /// <summary>The certificates known for an address, most recently learned first.</summary>
+    /// <summary>
+    /// The certificates known for an address in the order they should be tried: learned from a verified signature
+    /// (<c>signature</c>), then carried by the national directory (<c>annuaire</c>), then imported by hand (<c>import</c>);
+    /// within each source, the most recently learned first.
+    /// </summary>
     public Task<IReadOnlyList<X509Certificate2>> FindCertificatesAsync(string address, CancellationToken ct = default) =>
-        _db.QueryAsync("SELECT der FROM certificates WHERE address = $address ORDER BY learned_at DESC",
+        _db.QueryAsync($"SELECT der FROM certificates WHERE address = $address ORDER BY {CertificatePreference}, learned_at DESC",
             r => X509CertificateLoader.LoadCertificate((byte[])r.GetValue(0)), ct, ("$address", address));
+
+    const string CertificatePreference = "CASE source WHEN 'signature' THEN 0 WHEN 'annuaire' THEN 1 ELSE 2 END";
+
+    /// <summary>The certificates known (for one address, or all), by address then in the order <see cref="FindCertificatesAsync"/> tries them.</summary>
+    public Task<IReadOnlyList<KnownCertificate>> ListCertificatesAsync(string? address = null, CancellationToken ct = default) =>
+        _db.QueryAsync($"""
+            SELECT address, der, source, learned_at FROM certificates WHERE $address IS NULL OR address = $address
+            ORDER BY address COLLATE NOCASE, {CertificatePreference}, learned_at DESC
+            """,
+            r => new KnownCertificate(r.GetString(0), X509CertificateLoader.LoadCertificate((byte[])r.GetValue(1)), r.GetString(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3))), ct, ("$address", address));
 
     Task<IReadOnlyList<StoredMessage>> QueryMessagesAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
         _db.QueryAsync(sql, reader =>

@@ -6,8 +6,12 @@ using MiSS.Core.PractitionerDirectory;
 
 namespace MiSS.Service.Apis;
 
-/// <summary>What the signature check said about a received message.</summary>
-public sealed record SignatureDto(bool Verified, string Status, string Detail, string? SignerName, string? SignerRpps, bool Encrypted);
+/// <summary>What the signature check said about a received message; for a verified one, how the signer compares with the directory.</summary>
+public sealed record SignatureDto(bool Verified, string Status, string Detail, string? SignerName, string? SignerRpps, bool Encrypted,
+    SignerDirectoryDto? Directory = null);
+
+/// <summary>The verified signer against the directory entry of the sender address: match, mismatch or absent, with a French detail.</summary>
+public sealed record SignerDirectoryDto(string Status, string Detail);
 
 /// <summary>
 /// How far a sent message got with one recipient: queued, sent, delivered, read or failed; and how it was protected
@@ -114,7 +118,8 @@ public static class ApiMapping
     public static MessageDto ToDto(StoredMessage m, IReadOnlyList<RecipientState> recipients, IReadOnlyList<StoredAttachment> attachments) => new(
         m.Id, m.MessageId, m.Conversation, m.Direction.ToString().ToLowerInvariant(), m.Kind.ToString().ToLowerInvariant(), m.Sender, m.Body,
         m.CreatedAt, m.SentAt, m.ReceivedAt, m.ReadAt, m.ExpiresAt, m.ExpiredAt, m.ContentSha256, m.State.ToString().ToLowerInvariant(), m.Error,
-        m.Signature is { } s ? new SignatureDto(s.IsVerified, s.Status.ToString(), s.Detail, s.SignerName, s.SignerRpps, s.Encrypted) : null,
+        m.Signature is { } s ? new SignatureDto(s.IsVerified, s.Status.ToString(), s.Detail, s.SignerName, s.SignerRpps, s.Encrypted,
+            s.Directory is { } d ? new SignerDirectoryDto(d.Status.ToString().ToLowerInvariant(), d.Detail) : null) : null,
         recipients.Select(r => new RecipientDto(r.Address, r.State.ToString().ToLowerInvariant(), r.Reason, ProtectionName(r.Protection))).ToList(),
         attachments.Select(a => new AttachmentDto(a.Id, a.FileName, a.MediaType, a.Size, a.Width, a.Height, a.ThumbnailBlob is not null, a.RefusedReason)).ToList(),
         ProtectionName(m.Signature is { } received

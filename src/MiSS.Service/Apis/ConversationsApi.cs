@@ -11,10 +11,12 @@ public static class ConversationsApi
     {
         var group = api.MapGroup("/conversations").WithTags("conversations");
         group.MapGet("/", ListAsync).WithSummary("Les conversations, la plus récente d'abord");
-        group.MapPost("/", StartAsync).WithSummary("Démarre une conversation directe (peer) ou un groupe (name, members)");
+        group.MapPost("/", StartAsync).WithSummary("Démarre une conversation directe (peer) ou un groupe (name, members)")
+            .Produces<ConversationDto>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{id:long}", GetAsync).WithSummary("Une conversation");
         group.MapPut("/{id:long}/retention", SetRetentionAsync).WithSummary("Change la durée de conservation pour tous les membres");
-        group.MapPost("/{id:long}/members", AddMemberAsync).WithSummary("Ajoute un membre à un groupe");
+        group.MapPost("/{id:long}/members", AddMemberAsync).WithSummary("Ajoute un membre à un groupe")
+            .Produces<ConversationDto>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapDelete("/{id:long}/members/{address}", RemoveMemberAsync).WithSummary("Retire un membre d'un groupe");
         group.MapPost("/{id:long}/end", EndAsync).WithSummary("Met fin à la conversation pour tous : ses messages sont effacés");
         return api;

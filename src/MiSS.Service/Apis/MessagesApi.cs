@@ -14,7 +14,8 @@ public static class MessagesApi
         api.MapGet("/conversations/{id:long}/messages", ListAsync).WithTags("messages")
             .WithSummary("Les messages vivants d'une conversation, du plus ancien au plus récent");
         api.MapPost("/conversations/{id:long}/messages", WriteAsync).WithTags("messages")
-            .WithSummary("Écrit un message (texte, photos et documents en base64) ; il est enregistré avant la réponse");
+            .WithSummary("Écrit un message (texte, photos et documents en base64) ; il est enregistré avant la réponse")
+            .Produces<MessageDto>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapGet("/messages/{messageId}", GetAsync).WithTags("messages")
             .WithSummary("Un message par son Message-ID (sa trace une fois effacé)");
         return api;

@@ -12,7 +12,8 @@ namespace MiSS.Service.Cli;
 
 /// <summary>
 /// The `miss` command line: run the service, queue a message, list or show messages, change a conversation's retention,
-/// end it, export it for the patient record, look at the quarantine, read and verify the audit trail.
+/// end it, export it for the patient record, look at the quarantine, read and verify the audit trail, import the
+/// national directory and correspondents' certificates.
 /// User-facing output is in French; every command takes --config FILE (an instance's settings).
 /// </summary>
 public static class MissCommandLine
@@ -50,6 +51,10 @@ public static class MissCommandLine
                                                 l'Annuaire Santé ; affiche l'avancement et les lignes refusées
           directory search TEXTE [--limit N]    cherche un correspondant (nom, profession, ville, code postal, RPPS,
                                                 adresse)
+          certificate import FICHIER            importe le certificat d'un correspondant (PEM ou DER) : il doit
+                                                remonter aux autorités de confiance ; gardé pour chaque adresse qu'il nomme
+          certificate list [ADRESSE]            les certificats connus (adresse, titulaire, émetteur, fin de validité,
+                                                origine : signature, annuaire ou import)
         """;
 
     /// <summary>Rejected lines printed one by one, at most; the rest are counted.</summary>
@@ -81,6 +86,7 @@ public static class MissCommandLine
                 "quarantine" => await QuarantineAsync(arguments),
                 "audit" => await AuditAsync(arguments),
                 "directory" => await DirectoryAsync(arguments),
+                "certificate" => await CertificateAsync(arguments),
                 "help" or "--help" or "-h" => PrintUsage(0),
                 _ => PrintUsage(2),
             };
@@ -419,7 +425,8 @@ public static class MissCommandLine
                     result = format switch
                     {
                         "mssante" => await new MiSS.Core.PractitionerDirectory.MssanteExtractionImporter(directory).ImportAsync(path, Progress),
-                        "fhir" => await new MiSS.Core.PractitionerDirectory.AnnuaireFhirImporter(directory).ImportAsync(path, Progress),
+                        "fhir" => await new MiSS.Core.PractitionerDirectory.AnnuaireFhirImporter(directory, store.GetRequiredService<MessageStore>())
+                            .ImportAsync(path, Progress),
                         _ => throw new ArgumentException($"format inconnu « {format} » (mssante ou fhir)"),
                     };
                 }
@@ -432,6 +439,10 @@ public static class MissCommandLine
                 Console.Error.WriteLine();
                 Console.WriteLine(string.Format(culture, "Importé : {0:N0} boîtes en {1:N1} s ; {2:N0} doublons (la dernière ligne l'emporte) ; {3:N0} lignes refusées",
                     result.Imported, result.Elapsed.TotalSeconds, result.Duplicates, result.Rejected.Count));
+                if (result.Certificates > 0)
+                {
+                    Console.WriteLine(string.Format(culture, "Certificats de l'annuaire gardés : {0:N0}", result.Certificates));
+                }
                 foreach (var rejected in result.Rejected.Take(RejectedShown))
                 {
                     Console.WriteLine(string.Format(culture, "  {0} {1:N0} : {2}", format == "fhir" ? "entrée" : "ligne", rejected.Line, rejected.Reason));
@@ -462,6 +473,56 @@ public static class MissCommandLine
                 throw new ArgumentException("directory attend « import FICHIER [--format mssante|fhir] » ou « search TEXTE »");
         }
     }
+
+    static async Task<int> CertificateAsync(CommandArguments arguments)
+    {
+        await using var store = OpenStore(arguments, out var options);
+        var messages = store.GetRequiredService<MessageStore>();
+        switch (arguments.Positional)
+        {
+            case ["import", var path]:
+            {
+                var trust = MiSS.Core.Secure.SmimeTrust.FromPemFiles(options.Trust.AnchorsPath, options.Trust.IntermediatesPath,
+                    options.Trust.RevocationMode, TimeProvider.System, options.Trust.CrlPaths);
+                try
+                {
+                    var (certificate, addresses) = await new MiSS.Core.Secure.CertificateImporter(messages, trust).ImportAsync(await File.ReadAllBytesAsync(path));
+                    Console.WriteLine($"Certificat de {certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false)} importé pour {string.Join(", ", addresses)}"
+                                      + $" (valide jusqu'au {certificate.NotAfter:dd/MM/yyyy})");
+                    return 0;
+                }
+                catch (InvalidDataException e)
+                {
+                    Console.Error.WriteLine($"miss : {path} refusé : {e.Message}");
+                    return 1;
+                }
+            }
+            case ["list", .. var rest] when rest.Count <= 1:
+            {
+                var known = await messages.ListCertificatesAsync(rest.FirstOrDefault());
+                foreach (var entry in known)
+                {
+                    Console.WriteLine($"{entry.Address}  {entry.Certificate.Subject}  émis par {entry.Certificate.Issuer}  "
+                                      + $"jusqu'au {entry.Certificate.NotAfter:dd/MM/yyyy}  ({SourceLabel(entry.Source)})");
+                }
+                if (known.Count == 0)
+                {
+                    Console.WriteLine("Aucun certificat connu");
+                }
+                return 0;
+            }
+            default:
+                throw new ArgumentException("certificate attend « import FICHIER » ou « list [ADRESSE] »");
+        }
+    }
+
+    static string SourceLabel(string source) => source switch
+    {
+        "signature" => "appris d'une signature vérifiée",
+        "annuaire" => "annuaire",
+        "import" => "importé",
+        _ => source,
+    };
 
     static async Task<int> AuditAsync(CommandArguments arguments)
     {

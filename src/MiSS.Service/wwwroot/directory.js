@@ -45,7 +45,8 @@ export function directorySearch({ testid, resultTestid, label, onPick }) {
         onclick: () => onPick(entry),
       },
       h('span', { class: 'result-name' }, entry.displayName || entry.address),
-      h('span', { class: 'result-details' }, [profession, entry.city].filter(Boolean).join(' · ')),
+      h('span', { class: 'result-details', testid: 'directory-result-details' },
+        [profession, entry.city, entry.mailboxType && `BAL ${entry.mailboxType}`].filter(Boolean).join(' · ')),
       h('span', { class: 'result-address' }, entry.address)));
   }
 

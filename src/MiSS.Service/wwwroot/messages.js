@@ -58,8 +58,8 @@ function senderName(message) {
 function signerLine({ signature, sender }) {
   if (signature?.verified) {
     const rpps = signature.signerRpps ? ` (RPPS ${signature.signerRpps})` : '';
-    return h('p', { class: 'signer verified', testid: 'message-signer', 'data-verified': 'true' },
-      `Signé par ${signature.signerName || sender}${rpps}`);
+    return [h('p', { class: 'signer verified', testid: 'message-signer', 'data-verified': 'true' },
+      `Signé par ${signature.signerName || sender}${rpps}`), directoryLine(signature.directory)];
   }
   return h('p', { class: 'signer unverified', role: 'note', testid: 'message-signer', 'data-verified': 'false' },
     `Signature NON vérifiée : ${signature?.detail || 'aucune signature'}`);
@@ -73,6 +73,18 @@ function transportNote(message, outgoing) {
       + 'protégé par le seul chiffrement du transport MSSanté'
     : 'Reçu sans chiffrement de bout en bout : protégé par le seul chiffrement du transport MSSanté';
   return h('p', { class: 'protection transport', role: 'note', testid: 'message-protection', 'data-protection': 'transport' }, text);
+}
+
+/** The verified signer against the directory: a warning when they differ, a discreet note when the address is not listed. */
+function directoryLine(check) {
+  if (check?.status === 'mismatch') {
+    return h('p', { class: 'signer directory-mismatch', role: 'alert', testid: 'signer-directory', 'data-status': 'mismatch' },
+      `Identité du signataire différente de l'annuaire : ${check.detail}`);
+  }
+  if (check?.status === 'absent') {
+    return h('p', { class: 'signer directory-absent', testid: 'signer-directory', 'data-status': 'absent' }, 'absent de l\'annuaire');
+  }
+  return null;
 }
 
 function renderAttachment(attachment) {

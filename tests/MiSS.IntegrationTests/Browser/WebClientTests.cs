@@ -1,6 +1,10 @@
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using MiSS.Core.PractitionerDirectory;
+using MiSS.Core.Tests.PractitionerDirectory;
 using MiSS.Core.Tests.Photos;
 using static MiSS.IntegrationTests.Practitioners;
 
@@ -97,8 +101,14 @@ public class WebClientTests
         var a = await OpenAsync(claire, phone: false, dialogs);
         var b = await OpenAsync(julien, phone: true, dialogs);
 
+        // Claire's national directory lists Julien: each result shows profession, city and mailbox type.
+        await new AnnuaireFhirImporter(claire.Services.GetRequiredService<DirectoryStore>()).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(
+            AnnuaireBundles.Bundle(AnnuaireBundles.Practitioner(Julien, "julien"),
+                AnnuaireBundles.Role("julien-role", "julien", AnnuaireBundles.Mailbox(Julien.Address))))));
         await a.GetByTestId("directory-search").FillAsync("Julien");
-        await a.GetByTestId("directory-result").Filter(new() { HasText = Julien.Address }).ClickAsync();
+        var result = a.GetByTestId("directory-result").Filter(new() { HasText = Julien.Address });
+        await Assertions.Expect(result.GetByTestId("directory-result-details")).ToHaveTextAsync("Médecin · NEVERS · BAL personnelle");
+        await result.ClickAsync();
         await a.GetByTestId("compose-text").FillAsync("Bonjour Julien, la plaie du talon de Mme D. suinte. Peux-tu passer ?");
         await a.GetByTestId("compose-send").ClickAsync();
         var photo = PhotoFile();
@@ -140,6 +150,10 @@ public class WebClientTests
         await using var claire = await MissInstance.StartAsync(Claire);
         await using var julien = await MissInstance.StartAsync(Julien);
         const string payload = "<img src=x onerror=alert(1)><script>alert(2)</script><b>gras</b>";
+        // Julien's directory names Claire's address otherwise, with the payload as the family name: the warning shows it as text.
+        await new AnnuaireFhirImporter(julien.Services.GetRequiredService<DirectoryStore>()).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(
+            AnnuaireBundles.Bundle(AnnuaireBundles.Practitioner(Claire, "claire", AnnuaireBundles.Mailbox(Claire.Address), nationalId: "8" + Sophie.Rpps,
+                family: payload)))));
         using (var api = claire.Api())
         {
             var conversation = JsonNode.Parse(await (await api.PostAsJsonAsync("/api/conversations", new { peer = Julien.Address })).Content.ReadAsStringAsync())!;
@@ -152,6 +166,11 @@ public class WebClientTests
         var text = b.GetByTestId("message-text");
         await Assertions.Expect(text).ToHaveTextAsync(payload);
         Assert.That(await text.Locator("img, script, b").CountAsync(), Is.Zero, "nothing of the text became an element");
+        var directory = b.GetByTestId("signer-directory");
+        await Assertions.Expect(directory).ToHaveAttributeAsync("data-status", "mismatch");
+        await Assertions.Expect(directory).ToContainTextAsync("Identité du signataire différente de l'annuaire");
+        await Assertions.Expect(directory).ToContainTextAsync(payload);
+        Assert.That(await directory.Locator("img, script, b").CountAsync(), Is.Zero, "nothing of the directory's name became an element");
         await b.WaitForTimeoutAsync(500);
         Assert.That(dialogs, Is.Empty, "no script ran, nothing was loaded from the text");
         await ScreenshotAsync(b, "B-payload");
