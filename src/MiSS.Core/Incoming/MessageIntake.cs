@@ -115,10 +115,11 @@ public sealed class MessageIntake(
         }
 
         // The verified signer against the directory's entry for the sender address: shown, never a reason to refuse.
+        PractitionerDirectory.DirectoryPerson? listed = null;
         if (opened is { IsVerified: true, Signer: { } signer } && directory is not null && received.Signature is { } signature)
         {
-            var entry = await directory.FindAsync(received.Sender, ct);
-            received = received with { Signature = signature with { Directory = PractitionerDirectory.SignerDirectoryCheck.Compare(signer, entry) } };
+            listed = await directory.FindAsync(received.Sender, ct);
+            received = received with { Signature = signature with { Directory = PractitionerDirectory.SignerDirectoryCheck.Compare(signer, listed) } };
         }
         var route = await router.RouteAsync(received, protocol, opened.IsVerified, ct);
         if (route.Conversation is not { } conversation)
@@ -163,9 +164,8 @@ public sealed class MessageIntake(
         if (received.Signature?.Directory is { Status: DirectoryCheckStatus.Mismatch })
         {
             // The RPPS on each side, never names from the message or its content.
-            var listed = directory is null ? null : (await directory.FindAsync(received.Sender, ct))?.Rpps;
             await audit.AppendAsync(Audit.AuditKinds.SignerDirectoryMismatch, messageId, conversation.Id, received.Sender,
-                $"RPPS du certificat {opened.Signer?.Rpps ?? "aucun"}, de l'annuaire {listed ?? "aucun"}", ct);
+                $"RPPS du certificat {opened.Signer?.Rpps ?? "aucun"}, de l'annuaire {listed?.Rpps ?? "aucun"}", ct);
         }
         logger.LogInformation("Message {MessageId} (UID {Uid}) stored in conversation {Conversation}: {Status}",
             messageId, uid, conversation.Id, opened.Status);
