@@ -33,6 +33,13 @@ public sealed record MessageDto(long Id, string MessageId, long? ConversationId,
     DateTimeOffset? ExpiredAt, string? ContentSha256, string State, string? Error, SignatureDto? Signature, IReadOnlyList<RecipientDto> Recipients,
     IReadOnlyList<AttachmentDto> Attachments, string? Protection);
 
+/// <summary>
+/// A directory entry, and whether an encryption certificate is known for its address (else a message to it is refused,
+/// or sent signed only when the instance allows transport-only sending).
+/// </summary>
+public sealed record DirectoryResultDto(string Address, string DisplayName, string? Profession, string? Specialty, string? City, string? Rpps,
+    string MailboxType, bool CertificateKnown);
+
 /// <summary>The patient a conversation is about.</summary>
 public sealed record PatientDto(string Family, string Given, string? Birth, string? Ins, string? InsOid);
 
@@ -105,7 +112,7 @@ public sealed record QuarantineDetailDto(long Id, string Mailbox, long Uid, stri
 [JsonSerializable(typeof(StatusDto))]
 [JsonSerializable(typeof(EventDto))]
 [JsonSerializable(typeof(SessionLinkDto))]
-[JsonSerializable(typeof(IReadOnlyList<DirectoryEntry>))]
+[JsonSerializable(typeof(List<DirectoryResultDto>))]
 [JsonSerializable(typeof(IReadOnlyList<QuarantineItemDto>))]
 [JsonSerializable(typeof(QuarantineDetailDto))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
@@ -133,6 +140,10 @@ public static class ApiMapping
         Protection.Transport => "transport",
         _ => null,
     };
+
+    /// <summary>A directory entry with whether a certificate is known for it.</summary>
+    public static DirectoryResultDto ToDto(DirectoryEntry e, bool certificateKnown) =>
+        new(e.Address, e.DisplayName, e.Profession, e.Specialty, e.City, e.Rpps, e.MailboxType, certificateKnown);
 
     /// <summary>A conversation with its activity.</summary>
     public static ConversationDto ToDto(Conversation c, int unread, DateTimeOffset? nextExpiry, StoredMessage? last) => new(

@@ -1,4 +1,5 @@
 using MiSS.Core.PractitionerDirectory;
+using MiSS.Core.Secure;
 
 namespace MiSS.Service.Apis;
 
@@ -8,13 +9,19 @@ public static class DirectoryApi
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapDirectoryApi(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/directory", async (string? q, DirectorySearch directory, CancellationToken ct) =>
+        api.MapGet("/directory", async (string? q, DirectorySearch directory, RecipientCertificates certificates, CancellationToken ct) =>
             {
                 if (q is null || q.Trim().Length < 2)
                 {
                     throw new ArgumentException("la recherche demande au moins 2 caractères (« q »)");
                 }
-                return await directory.SearchAsync(q, DirectoryStore.DefaultLimit, ct);
+                // Whether a message could be encrypted to each result, said before the practitioner writes to them.
+                var results = new List<DirectoryResultDto>();
+                foreach (var entry in await directory.SearchAsync(q, DirectoryStore.DefaultLimit, ct))
+                {
+                    results.Add(ApiMapping.ToDto(entry, await certificates.FindAsync(entry.Address, ct) is not null));
+                }
+                return results;
             })
             .WithTags("directory").WithSummary("Cherche un correspondant par nom, profession, spécialité, ville ou code postal, RPPS ou adresse (20 résultats au plus)");
         return api;

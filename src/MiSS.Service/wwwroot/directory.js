@@ -47,7 +47,18 @@ export function directorySearch({ testid, resultTestid, label, onPick }) {
       h('span', { class: 'result-name' }, entry.displayName || entry.address),
       h('span', { class: 'result-details', testid: 'directory-result-details' },
         [profession, entry.city, entry.mailboxType && `BAL ${entry.mailboxType}`].filter(Boolean).join(' · ')),
-      h('span', { class: 'result-address' }, entry.address)));
+      h('span', { class: 'result-address' }, entry.address),
+      encryptionNote(entry)));
+  }
+
+  /** Before writing: can the message be encrypted to this correspondent? */
+  function encryptionNote(entry) {
+    return entry.certificateKnown
+      ? h('span', { class: 'result-encryption known', testid: 'directory-result-encryption' }, 'chiffrement de bout en bout')
+      : h('span', {
+        class: 'result-encryption unknown', testid: 'directory-result-encryption',
+        title: 'Son certificat est appris dès qu’il vous écrit ; il peut aussi être importé.',
+      }, 'certificat de chiffrement inconnu');
   }
 
   function clear() {

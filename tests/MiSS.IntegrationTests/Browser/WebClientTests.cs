@@ -108,6 +108,7 @@ public class WebClientTests
         await a.GetByTestId("directory-search").FillAsync("Julien");
         var result = a.GetByTestId("directory-result").Filter(new() { HasText = Julien.Address });
         await Assertions.Expect(result.GetByTestId("directory-result-details")).ToHaveTextAsync("Médecin · NEVERS · BAL personnelle");
+        await Assertions.Expect(result.GetByTestId("directory-result-encryption")).ToHaveTextAsync("chiffrement de bout en bout");
         await result.ClickAsync();
         await a.GetByTestId("compose-text").FillAsync("Bonjour Julien, la plaie du talon de Mme D. suinte. Peux-tu passer ?");
         await a.GetByTestId("compose-send").ClickAsync();
@@ -245,11 +246,21 @@ public class WebClientTests
             options.Security.AllowTransportOnly = true;
             await using var claire = await MissInstance.StartAsync(Claire, options);
             await using var julien = await MissInstance.StartAsync(Julien);
-            var conversation = await claire.Conversations.StartDirectAsync(Julien.Address);
-            await claire.Conversations.SendTextAsync(conversation.Id, "Ordonnance renouvelée.");
             var dialogs = new List<string>();
             var a = await OpenAsync(claire, phone: false, dialogs);
             var b = await OpenAsync(julien, phone: true, dialogs);
+
+            // The directory says so before Claire writes.
+            await new AnnuaireFhirImporter(claire.Services.GetRequiredService<DirectoryStore>()).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(
+                AnnuaireBundles.Bundle(AnnuaireBundles.Practitioner(Julien, "julien"),
+                    AnnuaireBundles.Role("julien-role", "julien", AnnuaireBundles.Mailbox(Julien.Address))))));
+            await a.GetByTestId("directory-search").FillAsync("Julien");
+            var result = a.GetByTestId("directory-result").Filter(new() { HasText = Julien.Address });
+            await Assertions.Expect(result.GetByTestId("directory-result-encryption")).ToHaveTextAsync("certificat de chiffrement inconnu");
+            await a.GetByTestId("directory-search").FillAsync("");
+
+            var conversation = await claire.Conversations.StartDirectAsync(Julien.Address);
+            await claire.Conversations.SendTextAsync(conversation.Id, "Ordonnance renouvelée.");
 
             await a.GetByTestId("conversation-item").First.ClickAsync();
             var sent = a.Locator("[data-testid=message][data-direction=outgoing]").GetByTestId("message-protection");
