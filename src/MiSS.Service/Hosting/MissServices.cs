@@ -9,6 +9,7 @@ using MiSS.Core.Outgoing;
 using MiSS.Core.PractitionerDirectory;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
+using MiSS.Core.TrustRefresh;
 using Quartz;
 
 namespace MiSS.Service.Hosting;
@@ -47,6 +48,14 @@ public static class MissServices
         services.AddHostedService<OutboxSender>();
         services.AddHostedService<InboxWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryScheduler>());
+        services.AddSingleton<TrustRefreshStatus>();
+        if (TrustRefresher.IsConfigured(options))
+        {
+            // Downloads the CRLs and the white list at start and every MiSS:Trust:RefreshInterval (docs/security.md).
+            services.AddHostedService(sp => new TrustRefresher(options, sp.GetRequiredService<SmimeTrust>(),
+                sp.GetRequiredService<MiSS.Core.Trust.TrustSpace>(), sp.GetRequiredService<TrustRefreshStatus>(), time,
+                sp.GetRequiredService<ILogger<TrustRefresher>>()));
+        }
         return services;
     }
 
