@@ -11,7 +11,7 @@ namespace MiSS.DevEnvironment;
 public static class DevWhiteList
 {
     /// <summary>A list of <paramref name="domains"/> generated at <paramref name="generatedAt"/>, unsigned.</summary>
-    public static string Build(DateTimeOffset generatedAt, IEnumerable<string> domains)
+    public static string Build(DateTimeOffset generatedAt, params IEnumerable<string> domains)
     {
         var entries = string.Concat(domains.Select(d =>
             $"\n        <Domaine>\n            <Nom>{d}</Nom>\n            <Description>Domaine de développement</Description>\n        </Domaine>"));
