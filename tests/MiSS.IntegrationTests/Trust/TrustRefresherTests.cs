@@ -266,6 +266,36 @@ public class TrustRefresherTests
     }
 
     [Test]
+    public async Task A_running_instance_shows_each_source_with_its_last_success_and_error_in_api_status()
+    {
+        _server.Serve(_crlPath, Pki.BuildPersonsCrl([], DateTimeOffset.UtcNow));
+        _server.Fail(_listPath, 500);
+        var options = MissInstance.OptionsFor(Claire);
+        var refresh = Options(_server);
+        options.Trust.CrlUrls = refresh.Trust.CrlUrls;
+        options.Trust.DownloadAnchorsPath = refresh.Trust.DownloadAnchorsPath;
+        options.TrustSpace = refresh.TrustSpace;
+        await using var claire = await MissInstance.StartAsync(Claire, options);
+        using var api = claire.Api();
+
+        var sources = await TestWait.ForAsync(async () =>
+        {
+            var status = System.Text.Json.Nodes.JsonNode.Parse(await api.GetStringAsync("/api/status"))!;
+            var all = status["trustSources"]!.AsArray();
+            return all.Count == 2 && all.All(s => s!["lastAttempt"] is not null) ? all : null;
+        }, Patience, "both sources attempted in /api/status");
+
+        var crl = sources.Single(s => (string?)s!["kind"] == "crl")!;
+        var list = sources.Single(s => (string?)s!["kind"] == "white-list")!;
+        Assert.That((string?)crl["source"], Is.EqualTo(_server.At(_crlPath).AbsoluteUri));
+        Assert.That(crl["lastSuccess"], Is.Not.Null);
+        Assert.That(crl["lastError"], Is.Null);
+        Assert.That((string?)list["source"], Is.EqualTo(_server.At(_listPath).AbsoluteUri));
+        Assert.That(list["lastSuccess"], Is.Null);
+        Assert.That((string?)list["lastError"], Does.Contain("500"));
+    }
+
+    [Test]
     public async Task A_restart_offline_puts_the_last_good_copies_in_place_before_any_download()
     {
         using var signer = Signer();
