@@ -83,7 +83,14 @@ public class TrustRefresherTests
     };
 
     /// <summary>The material at start: the PKI's root CRL and an empty persons CRL of two hours ago; the built-in white list.</summary>
-    sealed record Material(SmimeTrust Smime, MiSS.Core.Trust.TrustSpace Space, TrustRefreshStatus Status, TrustRefresher Refresher);
+    sealed record Material(SmimeTrust Smime, MiSS.Core.Trust.TrustSpace Space, TrustRefreshStatus Status, TrustRefresher Refresher) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Refresher.StopAsync(CancellationToken.None);
+            Refresher.Dispose();
+        }
+    }
 
     Material Start(MissOptions options)
     {
@@ -128,24 +135,16 @@ public class TrustRefresherTests
         var revoking = Pki.BuildPersonsCrl([signer], _clock.GetUtcNow());
         _server.Serve(_crlPath, revoking);
         _server.Serve(_listPath, SignedList(_clock.GetUtcNow(), "medecin.mssante.fr"));
-        var m = Start(Options(_server));
+        await using var m = Start(Options(_server));
         Assert.That(m.Smime.Check(signer), Is.Null, "not revoked before the refresh");
 
         await RunAsync(m);
-        try
-        {
-            Assert.That(m.Smime.Check(signer)?.Status, Is.EqualTo(OpenStatus.SignerRevoked));
-            var state = m.Status.Of(_server.At(_crlPath).AbsoluteUri);
-            Assert.That(state?.LastSuccess, Is.EqualTo(_clock.GetUtcNow()));
-            Assert.That(state?.LastError, Is.Null);
-            Assert.That(File.ReadAllBytes(m.Refresher.CachePath(_server.At(_crlPath))), Is.EqualTo(revoking));
-            Assert.That(Directory.GetFiles(m.Refresher.CacheDirectory, "*.tmp"), Is.Empty, "written atomically, no temporary left");
-        }
-        finally
-        {
-            await m.Refresher.StopAsync(CancellationToken.None);
-            m.Refresher.Dispose();
-        }
+        Assert.That(m.Smime.Check(signer)?.Status, Is.EqualTo(OpenStatus.SignerRevoked));
+        var state = m.Status.Of(_server.At(_crlPath).AbsoluteUri);
+        Assert.That(state?.LastSuccess, Is.EqualTo(_clock.GetUtcNow()));
+        Assert.That(state?.LastError, Is.Null);
+        Assert.That(File.ReadAllBytes(m.Refresher.CachePath(_server.At(_crlPath))), Is.EqualTo(revoking));
+        Assert.That(Directory.GetFiles(m.Refresher.CacheDirectory, "*.tmp"), Is.Empty, "written atomically, no temporary left");
     }
 
     [Test]
@@ -154,26 +153,18 @@ public class TrustRefresherTests
         var generated = _clock.GetUtcNow();
         _server.Serve(_crlPath, Pki.BuildPersonsCrl([], generated));
         _server.Serve(_listPath, SignedList(generated, "medecin.mssante.fr"));
-        var m = Start(Options(_server));
+        await using var m = Start(Options(_server));
         Assert.That(m.Space.Allows("dr.x@medecin.mssante.fr"), Is.False, "the built-in development list at start");
 
         await RunAsync(m);
-        try
-        {
-            Assert.That(m.Space.Allows("dr.x@medecin.mssante.fr"), Is.True);
-            Assert.That(m.Space.Allows("dr.y@ch-nouveau.mssante.fr"), Is.False);
+        Assert.That(m.Space.Allows("dr.x@medecin.mssante.fr"), Is.True);
+        Assert.That(m.Space.Allows("dr.y@ch-nouveau.mssante.fr"), Is.False);
 
-            _server.Serve(_listPath, SignedList(generated.AddHours(1), "medecin.mssante.fr", "ch-nouveau.mssante.fr"));
-            await NextRoundAsync(m);
+        _server.Serve(_listPath, SignedList(generated.AddHours(1), "medecin.mssante.fr", "ch-nouveau.mssante.fr"));
+        await NextRoundAsync(m);
 
-            Assert.That(m.Space.Allows("dr.y@ch-nouveau.mssante.fr"), Is.True);
-            Assert.That(m.Status.Of(_server.At(_listPath).AbsoluteUri)?.LastSuccess, Is.EqualTo(_clock.GetUtcNow()));
-        }
-        finally
-        {
-            await m.Refresher.StopAsync(CancellationToken.None);
-            m.Refresher.Dispose();
-        }
+        Assert.That(m.Space.Allows("dr.y@ch-nouveau.mssante.fr"), Is.True);
+        Assert.That(m.Status.Of(_server.At(_listPath).AbsoluteUri)?.LastSuccess, Is.EqualTo(_clock.GetUtcNow()));
     }
 
     [TestCase("garbage", "ce n'est pas une liste de révocation lisible", "mal formée")]
@@ -186,55 +177,47 @@ public class TrustRefresherTests
         var generated = _clock.GetUtcNow();
         _server.Serve(_crlPath, Pki.BuildPersonsCrl([signer], generated));
         _server.Serve(_listPath, SignedList(generated, "medecin.mssante.fr"));
-        var m = Start(Options(_server));
+        await using var m = Start(Options(_server));
         await RunAsync(m);
-        try
+        var crl = _server.At(_crlPath).AbsoluteUri;
+        var list = _server.At(_listPath).AbsoluteUri;
+        var goodAt = m.Status.Of(crl)!.LastSuccess;
+        var keptList = File.ReadAllBytes(m.Refresher.WhiteListCachePath);
+        switch (failure)
         {
-            var crl = _server.At(_crlPath).AbsoluteUri;
-            var list = _server.At(_listPath).AbsoluteUri;
-            var goodAt = m.Status.Of(crl)!.LastSuccess;
-            var keptList = File.ReadAllBytes(m.Refresher.WhiteListCachePath);
-            switch (failure)
-            {
-                case "garbage":
-                    _server.Serve(_crlPath, "<html>pas une LCR</html>"u8.ToArray());
-                    _server.Serve(_listPath, "<ListeBlancheMSSante xmlns=\"https://listeblanche.mssante.fr/schema\"><ListeDomaines>"u8.ToArray());
-                    break;
-                case "500":
-                    _server.Fail(_crlPath, 500);
-                    _server.Fail(_listPath, 500);
-                    break;
-                case "stale-or-unsigned":
-                    _server.Serve(_crlPath, Pki.BuildPersonsCrl([], generated.AddDays(-40), TimeSpan.FromDays(30)));
-                    _server.Serve(_listPath, Encoding.UTF8.GetBytes(DevWhiteList.Build(generated.AddHours(1), "medecin.mssante.fr", "intrus.example.com")));
-                    break;
-                case "older":
-                    _server.Serve(_crlPath, Pki.BuildPersonsCrl([], generated.AddHours(-1)));
-                    _server.Serve(_listPath, SignedList(generated.AddDays(-1), "ancien.mssante.fr"));
-                    break;
-            }
-
-            await NextRoundAsync(m);
-
-            Assert.That(m.Smime.Check(signer)?.Status, Is.EqualTo(OpenStatus.SignerRevoked), "the last good CRL stays");
-            Assert.That(m.Space.Allows("dr.x@medecin.mssante.fr"), Is.True, "the last good list stays");
-            Assert.That(m.Space.Allows("x@intrus.example.com") || m.Space.Allows("x@ancien.mssante.fr"), Is.False);
-            Assert.That(m.Status.Of(crl)?.LastError, Does.Contain(crlReason));
-            Assert.That(m.Status.Of(list)?.LastError, Does.Contain(listReason));
-            Assert.That(m.Status.Of(crl)?.LastSuccess, Is.EqualTo(goodAt), "the time of the last good download is kept");
-            Assert.That(File.ReadAllBytes(m.Refresher.WhiteListCachePath), Is.EqualTo(keptList), "the kept copy is not overwritten");
-
-            // The source recovers: the next good download clears the error.
-            _server.Serve(_crlPath, Pki.BuildPersonsCrl([signer], _clock.GetUtcNow()));
-            _server.Serve(_listPath, SignedList(generated.AddHours(2), "medecin.mssante.fr"));
-            await NextRoundAsync(m);
-            Assert.That(m.Status.Sources.Select(s => s.LastError), Is.All.Null);
+            case "garbage":
+                _server.Serve(_crlPath, "<html>pas une LCR</html>"u8.ToArray());
+                _server.Serve(_listPath, "<ListeBlancheMSSante xmlns=\"https://listeblanche.mssante.fr/schema\"><ListeDomaines>"u8.ToArray());
+                break;
+            case "500":
+                _server.Fail(_crlPath, 500);
+                _server.Fail(_listPath, 500);
+                break;
+            case "stale-or-unsigned":
+                _server.Serve(_crlPath, Pki.BuildPersonsCrl([], generated.AddDays(-40), TimeSpan.FromDays(30)));
+                _server.Serve(_listPath, Encoding.UTF8.GetBytes(DevWhiteList.Build(generated.AddHours(1), "medecin.mssante.fr", "intrus.example.com")));
+                break;
+            case "older":
+                _server.Serve(_crlPath, Pki.BuildPersonsCrl([], generated.AddHours(-1)));
+                _server.Serve(_listPath, SignedList(generated.AddDays(-1), "ancien.mssante.fr"));
+                break;
         }
-        finally
-        {
-            await m.Refresher.StopAsync(CancellationToken.None);
-            m.Refresher.Dispose();
-        }
+
+        await NextRoundAsync(m);
+
+        Assert.That(m.Smime.Check(signer)?.Status, Is.EqualTo(OpenStatus.SignerRevoked), "the last good CRL stays");
+        Assert.That(m.Space.Allows("dr.x@medecin.mssante.fr"), Is.True, "the last good list stays");
+        Assert.That(m.Space.Allows("x@intrus.example.com") || m.Space.Allows("x@ancien.mssante.fr"), Is.False);
+        Assert.That(m.Status.Of(crl)?.LastError, Does.Contain(crlReason));
+        Assert.That(m.Status.Of(list)?.LastError, Does.Contain(listReason));
+        Assert.That(m.Status.Of(crl)?.LastSuccess, Is.EqualTo(goodAt), "the time of the last good download is kept");
+        Assert.That(File.ReadAllBytes(m.Refresher.WhiteListCachePath), Is.EqualTo(keptList), "the kept copy is not overwritten");
+
+        // The source recovers: the next good download clears the error.
+        _server.Serve(_crlPath, Pki.BuildPersonsCrl([signer], _clock.GetUtcNow()));
+        _server.Serve(_listPath, SignedList(generated.AddHours(2), "medecin.mssante.fr"));
+        await NextRoundAsync(m);
+        Assert.That(m.Status.Sources.Select(s => s.LastError), Is.All.Null);
     }
 
     [Test]
@@ -246,23 +229,15 @@ public class TrustRefresherTests
         using var signer = Signer();
         untrusted.Serve(_crlPath, Pki.BuildPersonsCrl([signer], _clock.GetUtcNow()));
         untrusted.Serve(_listPath, SignedList(_clock.GetUtcNow(), "medecin.mssante.fr"));
-        var m = Start(Options(untrusted));
+        await using var m = Start(Options(untrusted));
 
         await RunAsync(m);
-        try
-        {
-            Assert.That(m.Smime.Check(signer), Is.Null, "the CRL behind the untrusted certificate is not taken");
-            Assert.That(m.Space.Allows("dr.x@medecin.mssante.fr"), Is.False);
-            Assert.That(m.Status.Sources, Has.Count.EqualTo(2));
-            Assert.That(m.Status.Sources.Select(s => s.LastError), Is.All.Contains("certificat TLS du serveur refusé"));
-            Assert.That(m.Status.Sources.Select(s => s.LastSuccess), Is.All.Null);
-            Assert.That(untrusted.Requests, Is.Zero, "no request is sent over a connection that failed verification");
-        }
-        finally
-        {
-            await m.Refresher.StopAsync(CancellationToken.None);
-            m.Refresher.Dispose();
-        }
+        Assert.That(m.Smime.Check(signer), Is.Null, "the CRL behind the untrusted certificate is not taken");
+        Assert.That(m.Space.Allows("dr.x@medecin.mssante.fr"), Is.False);
+        Assert.That(m.Status.Sources, Has.Count.EqualTo(2));
+        Assert.That(m.Status.Sources.Select(s => s.LastError), Is.All.Contains("certificat TLS du serveur refusé"));
+        Assert.That(m.Status.Sources.Select(s => s.LastSuccess), Is.All.Null);
+        Assert.That(untrusted.Requests, Is.Zero, "no request is sent over a connection that failed verification");
     }
 
     [Test]
@@ -306,29 +281,20 @@ public class TrustRefresherTests
         var options = Options(server);
         var first = Start(options);
         await RunAsync(first);
-        await first.Refresher.StopAsync(CancellationToken.None);
-        first.Refresher.Dispose();
+        await first.DisposeAsync();
         await server.DisposeAsync(); // offline from now on
         own.Dispose();
 
-        var restarted = Start(options);
+        await using var restarted = Start(options);
         Assert.That(restarted.Smime.Check(signer), Is.Null, "a fresh start knows nothing yet");
         await restarted.Refresher.StartAsync(CancellationToken.None);
-        try
-        {
-            // Right after start, before the (failing) download round has a chance to matter.
-            Assert.That(restarted.Smime.Check(signer)?.Status, Is.EqualTo(OpenStatus.SignerRevoked));
-            Assert.That(restarted.Space.Allows("dr.x@medecin.mssante.fr"), Is.True);
+        // Right after start, before the (failing) download round has a chance to matter.
+        Assert.That(restarted.Smime.Check(signer)?.Status, Is.EqualTo(OpenStatus.SignerRevoked));
+        Assert.That(restarted.Space.Allows("dr.x@medecin.mssante.fr"), Is.True);
 
-            await TestWait.ForAsync(() => Task.FromResult(restarted.Status.Rounds >= 1 ? restarted.Status : null), Patience, "the offline round");
-            Assert.That(restarted.Status.Sources.Select(s => s.LastError), Is.All.Contains("téléchargement impossible"));
-            Assert.That(restarted.Smime.Check(signer)?.Status, Is.EqualTo(OpenStatus.SignerRevoked), "still in place after the failed round");
-            Assert.That(restarted.Space.Allows("dr.x@medecin.mssante.fr"), Is.True);
-        }
-        finally
-        {
-            await restarted.Refresher.StopAsync(CancellationToken.None);
-            restarted.Refresher.Dispose();
-        }
+        await TestWait.ForAsync(() => Task.FromResult(restarted.Status.Rounds >= 1 ? restarted.Status : null), Patience, "the offline round");
+        Assert.That(restarted.Status.Sources.Select(s => s.LastError), Is.All.Contains("téléchargement impossible"));
+        Assert.That(restarted.Smime.Check(signer)?.Status, Is.EqualTo(OpenStatus.SignerRevoked), "still in place after the failed round");
+        Assert.That(restarted.Space.Allows("dr.x@medecin.mssante.fr"), Is.True);
     }
 }
