@@ -47,10 +47,43 @@ public sealed class TrustRefresher : BackgroundService
             : TrustDownloader.ParseAddress(options.TrustSpace.WhiteListUrl, "MiSS:TrustSpace:WhiteListUrl");
         _interval = options.Trust.RefreshInterval > TimeSpan.Zero ? options.Trust.RefreshInterval
             : throw new InvalidOperationException("MiSS:Trust:RefreshInterval doit être positif");
-        CacheDirectory = Path.Combine(options.DataDirectory, "trust");
+        CacheDirectory = CacheDirectoryOf(options);
+        var anchorsPath = string.IsNullOrWhiteSpace(options.Trust.DownloadAnchorsPath) ? options.Trust.AnchorsPath : options.Trust.DownloadAnchorsPath;
         var anchors = new X509Certificate2Collection();
-        anchors.ImportFromPemFile(string.IsNullOrWhiteSpace(options.Trust.DownloadAnchorsPath) ? options.Trust.AnchorsPath : options.Trust.DownloadAnchorsPath);
+        if (!string.IsNullOrWhiteSpace(anchorsPath))
+        {
+            anchors.ImportFromPemFile(anchorsPath);
+        }
+        if (anchors.Count == 0)
+        {
+            throw new InvalidOperationException("aucune autorité pour vérifier les serveurs de téléchargement : renseigner MiSS:Trust:DownloadAnchorsPath " +
+                "ou MiSS:Trust:AnchorsPath (le magasin du système n'est jamais utilisé)");
+        }
         _downloader = new TrustDownloader(anchors, TimeSpan.FromSeconds(60));
+    }
+
+    static string CacheDirectoryOf(MissOptions options) => Path.Combine(options.DataDirectory, "trust");
+
+    /// <summary>
+    /// <paramref name="space"/> with the kept copy of the downloaded white list in place, when a white list URL is
+    /// configured: for the command line, which does not run the refresher, and for the service before it starts. A
+    /// copy that cannot be used (or is older than the list in place) is left aside; the refresher reports it at start.
+    /// </summary>
+    public static TrustSpace WithKeptWhiteList(TrustSpace space, MissOptions options)
+    {
+        var kept = Path.Combine(CacheDirectoryOf(options), WhiteListFile);
+        if (!string.IsNullOrWhiteSpace(options.TrustSpace.WhiteListUrl) && File.Exists(kept))
+        {
+            try
+            {
+                space.Replace(WhiteList.Load(kept, space.Signers));
+            }
+            catch (WhiteListException)
+            {
+                // Reported with its reason by TrustRefresher.LoadKeptCopies, which tries the same file at start.
+            }
+        }
+        return space;
     }
 
     /// <summary>Whether <paramref name="options"/> name any source to download.</summary>

@@ -75,8 +75,9 @@ public static class MissServices
         services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
         services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<StoreDatabase>(), time));
         services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
-        // The trust space is read at start: a white list file that cannot be used stops the service with its reason.
-        services.AddSingleton(_ => MiSS.Core.Trust.TrustSpace.From(options.TrustSpace));
+        // The trust space is read at start: a white list file that cannot be used stops the service with its reason. The
+        // last good downloaded copy, when there is one, takes over (the command line sees it too).
+        services.AddSingleton(_ => TrustRefresher.WithKeptWhiteList(MiSS.Core.Trust.TrustSpace.From(options.TrustSpace), options));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<ExpirySignal>();
         services.AddSingleton<MissEvents>();
