@@ -8,7 +8,8 @@ namespace MiSS.Core.Secure;
 /// the known intermediates, and how revocation is checked. Chains are built against these anchors only, never
 /// the system store: a certificate from any other public CA is not a health practitioner's. Revocation is checked
 /// against the CRLs given (signed by the CA they name, not stale); without a CRL for a CA, a mode other than
-/// <see cref="X509RevocationMode.NoCheck"/> refuses its certificates as of unknown status.
+/// <see cref="X509RevocationMode.NoCheck"/> refuses its certificates as of unknown status. Newer CRLs are swapped in
+/// at run time by <see cref="ReplaceRevocationLists"/> (the trust material refresher).
 /// </summary>
 public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certificate2Collection intermediates,
     X509RevocationMode revocationMode, TimeProvider time, IReadOnlyList<RevocationList>? revocationLists = null)

@@ -77,7 +77,16 @@ public static class WhiteListSignature
         foreach (var signer in signers)
         {
             using var key = signer.GetRSAPublicKey();
-            if (key is not null && signed.CheckSignature(key))
+            bool valid;
+            try
+            {
+                valid = key is not null && signed.CheckSignature(key);
+            }
+            catch (CryptographicException e)
+            {
+                throw Refused(source, "signature XML-DSig illisible", e);
+            }
+            if (valid)
             {
                 return;
             }

@@ -183,7 +183,7 @@ public sealed class TrustRefresher : BackgroundService
         {
             list = RevocationList.Load(data);
         }
-        catch (Exception e) when (e is CryptographicException or FormatException)
+        catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException)
         {
             throw new TrustMaterialException("ce n'est pas une liste de révocation lisible");
         }
@@ -208,6 +208,11 @@ public sealed class TrustRefresher : BackgroundService
         catch (Exception e) when (e is TrustMaterialException or WhiteListException or IOException or UnauthorizedAccessException)
         {
             Fail(kind, address, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever else a hostile download provokes, the service goes on with the material it has.
+            Fail(kind, address, $"erreur inattendue ({e.GetType().Name})");
         }
     }
 
