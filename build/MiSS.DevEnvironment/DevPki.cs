@@ -104,6 +104,26 @@ public sealed class DevPki
     }
 
     /// <summary>
+    /// A certificate of the organisations CA, "LISTE BLANCHE MSSANTE DEV", with its key, to sign a development white list
+    /// (<see cref="DevWhiteList.Sign"/>); not written to disk, each call issues a new one.
+    /// </summary>
+    public X509Certificate2 IssueWhiteListSigner(DateTimeOffset now)
+    {
+        using var ca = X509Certificate2.CreateFromPemFile(CaCertPath("ac-organisations"), CaKeyPath("ac-organisations"));
+        var name = new X500DistinguishedNameBuilder();
+        name.AddCountryOrRegion("FR");
+        name.AddOrganizationName(DevOrganisation);
+        name.AddCommonName("LISTE BLANCHE MSSANTE DEV");
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest(name.Build(), key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, true));
+        AddIssuerLinks(request, ca);
+        using var issued = request.Create(ca, now.AddDays(-1), Min(now.AddYears(1), ca.NotAfter), NewSerial());
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>
     /// A CRL of the persons CA revoking <paramref name="revoked"/>, valid from <paramref name="now"/> for
     /// <paramref name="validity"/> (a stale one when that is in the past): for revocation tests.
     /// </summary>

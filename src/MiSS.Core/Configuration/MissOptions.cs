@@ -201,6 +201,23 @@ public sealed class TrustOptions
     /// <see cref="RevocationMode"/> other than NoCheck, a CA without a list here makes its certificates' status unknown.
     /// </summary>
     public string[] CrlPaths { get; set; } = [];
+
+    /// <summary>
+    /// Where to download the CAs' revocation lists (http or https URLs of the IGC-Santé CRLs), at start and every
+    /// <see cref="RefreshInterval"/>; the last good copy of each is kept in the data folder (docs/security.md,
+    /// "Trust material refresh"). Plain http is fine: a list is taken only when its CA's signature verifies.
+    /// </summary>
+    public string[] CrlUrls { get; set; } = [];
+
+    /// <summary>How often the CRLs and the white list are downloaded again.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// PEM file of the anchors the HTTPS servers of <see cref="CrlUrls"/> and the white list URL must chain to; unset:
+    /// the S/MIME anchors (<see cref="AnchorsPath"/>). Never the system store. Kept apart so that a web server's CA
+    /// never becomes an S/MIME anchor.
+    /// </summary>
+    public string? DownloadAnchorsPath { get; set; }
 }
 
 /// <summary>
@@ -214,6 +231,18 @@ public sealed class TrustSpaceOptions
     /// bounce.mssante.test only), so that an instance left unconfigured cannot write to any real address.
     /// </summary>
     public string? WhiteListPath { get; set; }
+
+    /// <summary>
+    /// Where to download the white list (http or https), at start and every <c>MiSS:Trust:RefreshInterval</c>; the last
+    /// good copy is kept in the data folder and read at the next start.
+    /// </summary>
+    public string? WhiteListUrl { get; set; }
+
+    /// <summary>
+    /// PEM file of the certificate(s) allowed to sign the white list. When set, a list (the file, a download, the kept
+    /// copy) is taken only with a valid enveloped XML-DSig signature over the whole document by one of them.
+    /// </summary>
+    public string? WhiteListSignerPath { get; set; }
 
     /// <summary>Apicrypt domains allowed besides the white list (Apicrypt v2 reaches MSSanté through its platform).</summary>
     public string[] ApicryptDomains { get; set; } = [];

@@ -8,12 +8,19 @@ namespace MiSS.Core.Secure;
 /// the known intermediates, and how revocation is checked. Chains are built against these anchors only, never
 /// the system store: a certificate from any other public CA is not a health practitioner's. Revocation is checked
 /// against the CRLs given (signed by the CA they name, not stale); without a CRL for a CA, a mode other than
-/// <see cref="X509RevocationMode.NoCheck"/> refuses its certificates as of unknown status.
+/// <see cref="X509RevocationMode.NoCheck"/> refuses its certificates as of unknown status. Newer CRLs are swapped in
+/// at run time by <see cref="ReplaceRevocationLists"/> (the trust material refresher).
 /// </summary>
 public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certificate2Collection intermediates,
     X509RevocationMode revocationMode, TimeProvider time, IReadOnlyList<RevocationList>? revocationLists = null)
 {
     const string EmailProtectionOid = "1.3.6.1.5.5.7.3.4";
+
+    readonly Lock _replacing = new();
+    IReadOnlyList<RevocationList> _revocationLists = revocationLists ?? [];
+
+    /// <summary>The revocation lists in use (a snapshot: replacements swap the whole set at once).</summary>
+    public IReadOnlyList<RevocationList> RevocationLists => Volatile.Read(ref _revocationLists);
 
     /// <summary>The trust anchors.</summary>
     public X509Certificate2Collection Anchors { get; } = anchors;
@@ -87,11 +94,12 @@ public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certifica
     (OpenStatus Status, string Reason)? CheckRevocation(X509Chain chain)
     {
         var now = time.GetUtcNow();
+        var lists = RevocationLists; // one snapshot for the whole chain
         for (var i = 0; i < chain.ChainElements.Count - 1; i++)
         {
             var subject = chain.ChainElements[i].Certificate;
             var issuer = chain.ChainElements[i + 1].Certificate;
-            var list = (revocationLists ?? []).Where(l => l.IsSignedBy(issuer)).MaxBy(l => l.ThisUpdate);
+            var list = lists.Where(l => l.IsSignedBy(issuer)).MaxBy(l => l.ThisUpdate);
             if (list is null)
             {
                 if (revocationMode == X509RevocationMode.NoCheck)
@@ -110,6 +118,53 @@ public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certifica
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Puts newer revocation lists in place at run time, atomically: a message being opened sees either the old set or
+    /// the new one. Each list must be signed by one of the known CAs (anchors and intermediates), still be current, and
+    /// not be older than the list in place for the same CA; a list refused for any of these reasons changes nothing,
+    /// and its French reason is returned (an empty result: every list was taken, or was the one already in place).
+    /// </summary>
+    public IReadOnlyList<string> ReplaceRevocationLists(IReadOnlyList<RevocationList> lists)
+    {
+        var refusals = new List<string>();
+        lock (_replacing)
+        {
+            var current = RevocationLists;
+            var next = current.ToList();
+            var now = time.GetUtcNow();
+            foreach (var list in lists)
+            {
+                var name = list.Issuer.Name;
+                var issuer = Anchors.Concat(Intermediates).FirstOrDefault(list.IsSignedBy);
+                if (issuer is null)
+                {
+                    refusals.Add($"liste de révocation de « {name} » refusée : sa signature ne vient d'aucune autorité de confiance configurée");
+                    continue;
+                }
+                if (list.NextUpdate is { } due && due < now)
+                {
+                    refusals.Add($"liste de révocation de « {name} » refusée : périmée depuis le {due:dd/MM/yyyy HH:mm} UTC");
+                    continue;
+                }
+                var inPlace = next.Where(l => l.IsSignedBy(issuer)).MaxBy(l => l.ThisUpdate);
+                if (inPlace is not null && list.ThisUpdate < inPlace.ThisUpdate)
+                {
+                    refusals.Add($"liste de révocation de « {name} » refusée : émise le {list.ThisUpdate:dd/MM/yyyy HH:mm} UTC, " +
+                        $"plus ancienne que celle en place ({inPlace.ThisUpdate:dd/MM/yyyy HH:mm} UTC)");
+                    continue;
+                }
+                if (inPlace is not null && list.ThisUpdate == inPlace.ThisUpdate)
+                {
+                    continue; // the list in place, downloaded again
+                }
+                next.RemoveAll(l => l.IsSignedBy(issuer));
+                next.Add(list);
+            }
+            Volatile.Write(ref _revocationLists, next);
+        }
+        return refusals;
     }
 
     static bool AllowsEmailProtection(X509Certificate2 certificate)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using MiSS.Mail.Mime;
 
 namespace MiSS.Core.Trust;
@@ -11,12 +12,17 @@ namespace MiSS.Core.Trust;
 public sealed class TrustSpace
 {
     readonly HashSet<string> _apicrypt;
+    readonly Lock _replacing = new();
     WhiteList _list;
 
-    /// <summary>A trust space of <paramref name="list"/> and the Apicrypt domains given.</summary>
-    public TrustSpace(WhiteList list, IEnumerable<string> apicryptDomains)
+    /// <summary>
+    /// A trust space of <paramref name="list"/> and the Apicrypt domains given; lists loaded later must be signed by one
+    /// of <paramref name="signers"/> when given.
+    /// </summary>
+    public TrustSpace(WhiteList list, IEnumerable<string> apicryptDomains, X509Certificate2Collection? signers = null)
     {
         _list = list;
+        Signers = signers;
         _apicrypt = new HashSet<string>(StringComparer.Ordinal);
         foreach (var domain in apicryptDomains)
         {
@@ -33,12 +39,18 @@ public sealed class TrustSpace
     /// The trust space the options describe: the white list at <see cref="Configuration.TrustSpaceOptions.WhiteListPath"/>,
     /// or the built-in development list (only the reserved .test domains of the local mail server) when none is set.
     /// </summary>
-    public static TrustSpace From(Configuration.TrustSpaceOptions options) =>
-        new(string.IsNullOrWhiteSpace(options.WhiteListPath) ? WhiteList.Development() : WhiteList.Load(options.WhiteListPath),
-            options.ApicryptDomains);
+    public static TrustSpace From(Configuration.TrustSpaceOptions options)
+    {
+        var signers = string.IsNullOrWhiteSpace(options.WhiteListSignerPath) ? null : WhiteListSignature.LoadSigners(options.WhiteListSignerPath);
+        var list = string.IsNullOrWhiteSpace(options.WhiteListPath) ? WhiteList.Development() : WhiteList.Load(options.WhiteListPath, signers);
+        return new TrustSpace(list, options.ApicryptDomains, signers);
+    }
 
     /// <summary>The MSSanté list in use.</summary>
     public WhiteList List => Volatile.Read(ref _list);
+
+    /// <summary>The certificates allowed to sign the white list (<c>MiSS:TrustSpace:WhiteListSignerPath</c>), or null: unsigned lists are taken.</summary>
+    public X509Certificate2Collection? Signers { get; }
 
     /// <summary>The Apicrypt domains allowed besides the list.</summary>
     public IReadOnlySet<string> ApicryptDomains => _apicrypt;
@@ -47,7 +59,26 @@ public sealed class TrustSpace
     /// Reads the list again from <paramref name="path"/>. A file that cannot be used leaves the current list in place
     /// (a bad download must not empty the trust space, nor half-fill it) and throws <see cref="WhiteListException"/>.
     /// </summary>
-    public void Reload(string path) => Volatile.Write(ref _list, WhiteList.Load(path));
+    public void Reload(string path) => Replace(WhiteList.Load(path, Signers));
+
+    /// <summary>
+    /// Puts <paramref name="list"/> (already parsed and, with signers, verified) in place at once. A list generated
+    /// before the one in place is refused with <see cref="WhiteListException"/>: replaying an older signed list must not
+    /// bring back a domain ANS has since removed. The built-in development list gives way to any list.
+    /// </summary>
+    public void Replace(WhiteList list)
+    {
+        lock (_replacing)
+        {
+            var current = List;
+            if (!current.IsBuiltIn && current.GeneratedAt is { } inPlace && list.GeneratedAt is { } generated && generated < inPlace)
+            {
+                throw new WhiteListException($"liste blanche MSSanté refusée ({list.Source}) : générée le {generated:dd/MM/yyyy HH:mm} UTC, " +
+                    $"plus ancienne que celle en place ({inPlace:dd/MM/yyyy HH:mm} UTC)");
+            }
+            Volatile.Write(ref _list, list);
+        }
+    }
 
     /// <summary>Whether <paramref name="address"/> is in the trust space (its domain, exactly, without case).</summary>
     public bool Allows(string address)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Xml;
 
 namespace MiSS.Core.Trust;
@@ -6,8 +7,9 @@ namespace MiSS.Core.Trust;
 /// The MSSanté white list (<c>listeblanchemssante.xml</c>, published by ANS): the domains of the trust space, the only
 /// ones a MiSS message may be written to. Format: root <c>ListeBlancheMSSante</c> in namespace
 /// <see cref="Namespace"/>, <c>DateDeGeneration</c>, then <c>ListeDomaines/Domaine</c> entries whose <c>Nom</c> is the
-/// domain (the same name may appear on several entries, one per operator server). The enveloped XML-DSig signature is
-/// not checked here (docs/security.md).
+/// domain (the same name may appear on several entries, one per operator server). When signers are configured, the
+/// enveloped XML-DSig signature is checked first (<see cref="WhiteListSignature"/>) and the domains are read from that
+/// same verified document.
 /// </summary>
 public sealed class WhiteList
 {
@@ -30,6 +32,9 @@ public sealed class WhiteList
     /// <summary>When ANS generated the list (<c>DateDeGeneration</c>), if it says so.</summary>
     public DateTimeOffset? GeneratedAt { get; }
 
+    /// <summary>True for the built-in development list.</summary>
+    public bool IsBuiltIn { get; private set; }
+
     /// <summary>Where the list came from (a path, or "intégrée" for the built-in development list), for messages.</summary>
     public string Source { get; }
 
@@ -38,11 +43,16 @@ public sealed class WhiteList
     {
         using var stream = typeof(WhiteList).Assembly.GetManifestResourceStream("MiSS.Core.Trust.listeblanchemssante.dev.xml")
             ?? throw new InvalidOperationException("the built-in development white list is missing from the assembly");
-        return Parse(stream, "liste de développement intégrée");
+        var list = Parse(stream, "liste de développement intégrée");
+        list.IsBuiltIn = true;
+        return list;
     }
 
-    /// <summary>Reads a list file; a file that is missing, too big or not a well-formed list throws <see cref="WhiteListException"/>.</summary>
-    public static WhiteList Load(string path)
+    /// <summary>
+    /// Reads a list file; a file that is missing, too big, not a well-formed list or (with <paramref name="signers"/>)
+    /// not signed by one of them throws <see cref="WhiteListException"/>.
+    /// </summary>
+    public static WhiteList Load(string path, X509Certificate2Collection? signers = null)
     {
         FileStream stream;
         try
@@ -59,7 +69,7 @@ public sealed class WhiteList
             {
                 throw new WhiteListException($"liste blanche MSSanté trop volumineuse ({path}) : {stream.Length} octets");
             }
-            return Parse(stream, path);
+            return Parse(stream, path, signers);
         }
     }
 
@@ -67,63 +77,76 @@ public sealed class WhiteList
     /// Parses a list. The whole document is read before anything is returned, so a truncated or malformed file never
     /// gives a partial list (ANS's own published copy once lacked its closing tag).
     /// </summary>
-    public static WhiteList Parse(Stream xml, string source)
+    public static WhiteList Parse(Stream xml, string source, X509Certificate2Collection? signers = null)
     {
         var settings = new XmlReaderSettings
         {
             DtdProcessing = DtdProcessing.Prohibit,
             XmlResolver = null,
-            IgnoreComments = true,
-            IgnoreWhitespace = true,
+            IgnoreComments = signers is null,
+            IgnoreWhitespace = signers is null, // a signed document is kept exactly as signed
             MaxCharactersInDocument = MaxBytes,
         };
-        var domains = new HashSet<string>(StringComparer.Ordinal);
-        DateTimeOffset? generatedAt = null;
         try
         {
             using var reader = XmlReader.Create(xml, settings);
-            reader.MoveToContent();
-            if (reader.LocalName != "ListeBlancheMSSante" || reader.NamespaceURI != Namespace)
+            if (signers is null)
             {
-                throw new WhiteListException(
-                    $"liste blanche MSSanté invalide ({source}) : l'élément racine est <{reader.Name}>, pas <ListeBlancheMSSante> de l'espace {Namespace}");
+                return Read(reader, source);
             }
-            // Depth: 0 root, 1 DateDeGeneration / ListeDomaines, 2 Domaine, 3 Nom.
-            string? parent = null;
-            reader.Read();
-            while (!reader.EOF)
-            {
-                // ReadElementContentAsString moves to the node after the element: no Read() after it.
-                if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == Namespace && reader.Depth == 1)
-                {
-                    parent = reader.LocalName;
-                    if (parent == "DateDeGeneration")
-                    {
-                        if (DateTimeOffset.TryParse(reader.ReadElementContentAsString(), System.Globalization.CultureInfo.InvariantCulture,
-                                System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
-                        {
-                            generatedAt = at;
-                        }
-                        continue;
-                    }
-                }
-                else if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == Namespace && reader.Depth == 3
-                    && parent == "ListeDomaines" && reader.LocalName == "Nom")
-                {
-                    var name = reader.ReadElementContentAsString().Trim().TrimEnd('.').ToLowerInvariant();
-                    if (!IsDomainName(name))
-                    {
-                        throw new WhiteListException($"liste blanche MSSanté invalide ({source}) : nom de domaine incorrect « {name} »");
-                    }
-                    domains.Add(name);
-                    continue;
-                }
-                reader.Read();
-            }
+            var document = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
+            document.Load(reader);
+            WhiteListSignature.Verify(document, signers, source);
+            using var verified = new XmlNodeReader(document);
+            return Read(verified, source);
         }
         catch (XmlException e)
         {
             throw new WhiteListException($"liste blanche MSSanté mal formée ({source}), ligne {e.LineNumber} : {e.Message}", e);
+        }
+    }
+
+    static WhiteList Read(XmlReader reader, string source)
+    {
+        var domains = new HashSet<string>(StringComparer.Ordinal);
+        DateTimeOffset? generatedAt = null;
+        reader.MoveToContent();
+        if (reader.LocalName != "ListeBlancheMSSante" || reader.NamespaceURI != Namespace)
+        {
+            throw new WhiteListException(
+                $"liste blanche MSSanté invalide ({source}) : l'élément racine est <{reader.Name}>, pas <ListeBlancheMSSante> de l'espace {Namespace}");
+        }
+        // Depth: 0 root, 1 DateDeGeneration / ListeDomaines, 2 Domaine, 3 Nom.
+        string? parent = null;
+        reader.Read();
+        while (!reader.EOF)
+        {
+            // ReadElementContentAsString moves to the node after the element: no Read() after it.
+            if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == Namespace && reader.Depth == 1)
+            {
+                parent = reader.LocalName;
+                if (parent == "DateDeGeneration")
+                {
+                    if (DateTimeOffset.TryParse(reader.ReadElementContentAsString(), System.Globalization.CultureInfo.InvariantCulture,
+                            System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+                    {
+                        generatedAt = at;
+                    }
+                    continue;
+                }
+            }
+            else if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == Namespace && reader.Depth == 3
+                && parent == "ListeDomaines" && reader.LocalName == "Nom")
+            {
+                var name = reader.ReadElementContentAsString().Trim().TrimEnd('.').ToLowerInvariant();
+                if (!IsDomainName(name))
+                {
+                    throw new WhiteListException($"liste blanche MSSanté invalide ({source}) : nom de domaine incorrect « {name} »");
+                }
+                domains.Add(name);
+                continue;
+            }
+            reader.Read();
         }
         if (domains.Count == 0)
         {

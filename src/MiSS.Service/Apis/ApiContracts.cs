@@ -74,7 +74,13 @@ public sealed record ReceiptsResponse(int Read);
 
 /// <summary>The account and the service.</summary>
 public sealed record StatusDto(string Mailbox, string DisplayName, bool InboxConnected, bool InboxIdle, string? InboxError, int Queued,
-    DateTimeOffset? NextExpiry, string Version);
+    DateTimeOffset? NextExpiry, string Version, IReadOnlyList<TrustSourceDto> TrustSources);
+
+/// <summary>
+/// One downloaded source of trust material (kind <c>crl</c> or <c>white-list</c>): when it was last taken, and the French
+/// reason of the last failure (null once a download succeeds again). Empty when no URL is configured.
+/// </summary>
+public sealed record TrustSourceDto(string Kind, string Source, DateTimeOffset? LastSuccess, DateTimeOffset? LastAttempt, string? LastError);
 
 /// <summary>A one-time link that opens the web client.</summary>
 public sealed record SessionLinkDto(Uri Url);

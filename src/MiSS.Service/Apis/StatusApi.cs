@@ -2,6 +2,7 @@ using MiSS.Core.Configuration;
 using MiSS.Core.Expiry;
 using MiSS.Core.Incoming;
 using MiSS.Core.Storage;
+using MiSS.Core.TrustRefresh;
 
 namespace MiSS.Service.Apis;
 
@@ -11,9 +12,12 @@ public static class StatusApi
     /// <summary>Maps the endpoint.</summary>
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/status", async (MissOptions options, InboxStatus inbox, MessageStore messages, ExpiryScheduler expiry, CancellationToken ct) =>
+        api.MapGet("/status", async (MissOptions options, InboxStatus inbox, MessageStore messages, ExpiryScheduler expiry, TrustRefreshStatus trust,
+                CancellationToken ct) =>
                 new StatusDto(options.Mailbox.Address, options.Mailbox.DisplayName, inbox.IsConnected, inbox.IsIdle, inbox.LastError,
-                    await messages.CountQueuedAsync(ct), expiry.NextRun, typeof(StatusApi).Assembly.GetName().Version?.ToString() ?? "0"))
+                    await messages.CountQueuedAsync(ct), expiry.NextRun, typeof(StatusApi).Assembly.GetName().Version?.ToString() ?? "0",
+                    trust.Sources.Select(s => new TrustSourceDto(s.Kind == TrustSourceKind.WhiteList ? "white-list" : "crl", s.Source,
+                        s.LastSuccess, s.LastAttempt, s.LastError)).ToList()))
             .WithTags("account").WithSummary("Le compte et l'état du service");
         return api;
     }

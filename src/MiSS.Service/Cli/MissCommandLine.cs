@@ -190,6 +190,11 @@ public static class MissCommandLine
         Console.WriteLine($"Réception  : {(status.InboxConnected ? "connectée" : "déconnectée")}{(status.InboxError is { } e ? $" ({e})" : "")}");
         Console.WriteLine($"En attente : {status.Queued} message(s)");
         Console.WriteLine($"Effacement : {(status.NextExpiry is { } at ? $"prochain le {at.ToLocalTime():g}" : "rien de prévu")}");
+        foreach (var source in status.TrustSources ?? [])
+        {
+            var taken = source.LastSuccess is { } ok ? $"à jour le {ok.ToLocalTime():g}" : "jamais téléchargée";
+            Console.WriteLine($"{(source.Kind == "crl" ? "LCR" : "Liste blanche"),-10} : {source.Source} — {taken}{(source.LastError is { } failure ? $" ; échec : {failure}" : "")}");
+        }
         return 0;
     }
 

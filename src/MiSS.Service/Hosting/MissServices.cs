@@ -9,6 +9,7 @@ using MiSS.Core.Outgoing;
 using MiSS.Core.PractitionerDirectory;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
+using MiSS.Core.TrustRefresh;
 using Quartz;
 
 namespace MiSS.Service.Hosting;
@@ -47,6 +48,14 @@ public static class MissServices
         services.AddHostedService<OutboxSender>();
         services.AddHostedService<InboxWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryScheduler>());
+        services.AddSingleton<TrustRefreshStatus>();
+        if (TrustRefresher.IsConfigured(options))
+        {
+            // Downloads the CRLs and the white list at start and every MiSS:Trust:RefreshInterval (docs/security.md).
+            services.AddHostedService(sp => new TrustRefresher(options, sp.GetRequiredService<SmimeTrust>(),
+                sp.GetRequiredService<MiSS.Core.Trust.TrustSpace>(), sp.GetRequiredService<TrustRefreshStatus>(), time,
+                sp.GetRequiredService<ILogger<TrustRefresher>>()));
+        }
         return services;
     }
 
@@ -66,8 +75,9 @@ public static class MissServices
         services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
         services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<StoreDatabase>(), time));
         services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
-        // The trust space is read at start: a white list file that cannot be used stops the service with its reason.
-        services.AddSingleton(_ => MiSS.Core.Trust.TrustSpace.From(options.TrustSpace));
+        // The trust space is read at start: a white list file that cannot be used stops the service with its reason. The
+        // last good downloaded copy, when there is one, takes over (the command line sees it too).
+        services.AddSingleton(_ => TrustRefresher.WithKeptWhiteList(MiSS.Core.Trust.TrustSpace.From(options.TrustSpace), options));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<ExpirySignal>();
         services.AddSingleton<MissEvents>();

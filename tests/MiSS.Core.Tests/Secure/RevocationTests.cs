@@ -58,7 +58,17 @@ public class RevocationTests
     public void A_list_not_signed_by_the_CA_is_ignored_even_when_it_revokes()
     {
         var signer = FreshSigner();
-        // A list naming the persons CA as issuer, signed by another key: worthless.
+        var forgedList = ForgedPersonsCrl(signer);
+        using var persons = TestPki.Pki.LoadPersonsCa();
+
+        Assert.That(RevocationList.Load(forgedList).IsSignedBy(persons), Is.False);
+        Assert.That(TrustWith(X509RevocationMode.NoCheck, forgedList).Check(signer), Is.Null, "a forged list revokes nothing");
+        Assert.That(TrustWith(X509RevocationMode.Offline, forgedList).Check(signer)?.Reason, Does.Contain("inconnu"), "nor does it vouch for anyone");
+    }
+
+    /// <summary>A list naming the persons CA as issuer and revoking <paramref name="revoked"/>, signed by another key: worthless.</summary>
+    static byte[] ForgedPersonsCrl(X509Certificate2 revoked)
+    {
         using var rogueKey = RSA.Create(2048);
         using var persons = TestPki.Pki.LoadPersonsCa();
         var rogueCa = new CertificateRequest(persons.SubjectName, rogueKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -67,12 +77,39 @@ public class RevocationTests
         rogueCa.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(rogueCa.PublicKey, false));
         using var rogue = rogueCa.CreateSelfSigned(Now.AddDays(-1), Now.AddYears(1));
         var forged = new CertificateRevocationListBuilder();
-        forged.AddEntry(signer);
-        var forgedList = forged.Build(rogue, 1, Now.AddDays(7), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, Now.AddMinutes(-1));
+        forged.AddEntry(revoked);
+        return forged.Build(rogue, 1, Now.AddDays(7), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, Now.AddMinutes(-1));
+    }
 
-        Assert.That(RevocationList.Load(forgedList).IsSignedBy(persons), Is.False);
-        Assert.That(TrustWith(X509RevocationMode.NoCheck, forgedList).Check(signer), Is.Null, "a forged list revokes nothing");
-        Assert.That(TrustWith(X509RevocationMode.Offline, forgedList).Check(signer)?.Reason, Does.Contain("inconnu"), "nor does it vouch for anyone");
+    [Test]
+    public void A_newer_list_put_in_place_at_run_time_revokes_at_once_and_an_older_one_is_refused()
+    {
+        var signer = FreshSigner();
+        var trust = TrustWith(X509RevocationMode.Offline, TestPki.Pki.BuildPersonsCrl([], Now.AddHours(-2)));
+        Assert.That(trust.Check(signer), Is.Null);
+
+        var refusals = trust.ReplaceRevocationLists([RevocationList.Load(TestPki.Pki.BuildPersonsCrl([signer], Now.AddHours(-1)))]);
+
+        Assert.That(refusals, Is.Empty);
+        Assert.That(trust.Check(signer)?.Status, Is.EqualTo(OpenStatus.SignerRevoked));
+        var older = trust.ReplaceRevocationLists([RevocationList.Load(TestPki.Pki.BuildPersonsCrl([], Now.AddHours(-3)))]);
+        Assert.That(older, Has.Count.EqualTo(1).And.Some.Contains("plus ancienne"));
+        Assert.That(trust.Check(signer)?.Status, Is.EqualTo(OpenStatus.SignerRevoked), "the newer list stays");
+        Assert.That(trust.RevocationLists, Has.Count.EqualTo(2), "one list per CA: the root's and the persons CA's");
+    }
+
+    [Test]
+    public void A_forged_or_stale_list_is_not_put_in_place()
+    {
+        var signer = FreshSigner();
+        var trust = TrustWith(X509RevocationMode.Offline, TestPki.Pki.BuildPersonsCrl([], Now.AddHours(-2)));
+
+        var forged = trust.ReplaceRevocationLists([RevocationList.Load(ForgedPersonsCrl(signer))]);
+        var stale = trust.ReplaceRevocationLists([RevocationList.Load(TestPki.Pki.BuildPersonsCrl([signer], Now.AddDays(-1), TimeSpan.FromHours(1)))]);
+
+        Assert.That(forged, Has.Some.Contains("signature"));
+        Assert.That(stale, Has.Some.Contains("périmée"));
+        Assert.That(trust.Check(signer), Is.Null, "neither revoked anyone");
     }
 
     [Test]
