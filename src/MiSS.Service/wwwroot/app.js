@@ -54,6 +54,17 @@ async function refreshList() {
   document.title = unread > 0 ? `(${unread}) MiSS` : 'MiSS';
 }
 
+/**
+ * A trust source (the MSSanté white list, a CA's revocation list) whose last refresh failed: the last good copy is
+ * still in use, but the practitioner should know it may be getting old.
+ */
+function trustWarnings(sources) {
+  return sources.filter((source) => source.lastError).map((source) => h('span', {
+    class: 'status-trust warn', testid: 'trust-status', title: source.lastError,
+  }, `${source.kind === 'white-list' ? 'Liste blanche MSSanté' : 'Liste de révocation'} non mise à jour`
+    + (source.lastSuccess ? ` depuis le ${new Date(source.lastSuccess).toLocaleString('fr-FR')}` : '')));
+}
+
 /** The status bar: whose mailbox, and whether its inbox is connected. Failures show there, not as toasts. */
 async function refreshStatus() {
   let status;
@@ -69,7 +80,8 @@ async function refreshStatus() {
       status.displayName ? `${status.displayName} · ${status.mailbox}` : status.mailbox),
     h('span', { class: `status-inbox ${status.inboxConnected ? 'ok' : 'warn'}`, testid: 'inbox-status' },
       status.inboxConnected ? 'Boîte connectée' : `Boîte déconnectée${status.inboxError ? ` : ${status.inboxError}` : ''}`),
-    ...(status.queued > 0 ? [h('span', { class: 'status-queued' }, `${status.queued} en attente d'envoi`)] : []));
+    ...(status.queued > 0 ? [h('span', { class: 'status-queued' }, `${status.queued} en attente d'envoi`)] : []),
+    ...trustWarnings(status.trustSources ?? []));
 }
 
 // Events come in bursts (a group message, its receipts): coalesce them into one refresh.

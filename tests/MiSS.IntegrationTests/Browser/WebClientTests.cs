@@ -278,4 +278,20 @@ public class WebClientTests
             noCertificates.Delete(recursive: true);
         }
     }
+
+    [Test]
+    public async Task A_white_list_that_cannot_be_refreshed_is_shown_in_the_status_bar()
+    {
+        var options = MissInstance.OptionsFor(Claire);
+        options.TrustSpace.WhiteListUrl = "https://127.0.0.1:1/listeblanchemssante.xml"; // nothing listens there
+        await using var claire = await MissInstance.StartAsync(Claire, options);
+        var dialogs = new List<string>();
+        var page = await OpenAsync(claire, phone: false, dialogs);
+
+        var warning = page.GetByTestId("trust-status");
+        await Assertions.Expect(warning).ToHaveTextAsync("Liste blanche MSSanté non mise à jour");
+        await Assertions.Expect(warning).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("téléchargement impossible"));
+        await ScreenshotAsync(page, "trust-warning");
+        Assert.That(dialogs, Is.Empty);
+    }
 }
