@@ -56,7 +56,7 @@ public static class ConversationExport
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(conversation);
         var wanted = messageIds is null ? null : new HashSet<string>(messageIds, StringComparer.Ordinal);
-        var stored = await store.ListConversationAsync(conversation.Id, int.MaxValue, ct);
+        var stored = await store.ListConversationAsync(conversation.Id, int.MaxValue, ct: ct);
         var selected = new List<(StoredMessage, IReadOnlyList<(StoredAttachment, byte[])>)>();
         foreach (var message in stored)
         {

@@ -256,13 +256,17 @@ public sealed class MessageStore
     /// The live messages of a conversation (receipts and expired ones excluded), in the order they were written or arrived here: the senders'
     /// Date headers have only second precision and other machines' clocks, so they cannot order a fast exchange.
     /// </summary>
-    public Task<IReadOnlyList<StoredMessage>> ListConversationAsync(long conversation, int limit = 1000, CancellationToken ct = default) =>
+    /// <param name="limit">At most this many, the latest ones.</param>
+    /// <param name="before">Only those written before the message of this local id: the previous page.</param>
+    public Task<IReadOnlyList<StoredMessage>> ListConversationAsync(long conversation, int limit = 1000, long? before = null,
+        CancellationToken ct = default) =>
         QueryMessagesAsync($"""
             SELECT {MessageColumns} FROM (
                 SELECT * FROM messages WHERE conversation = $conversation AND kind <> 'Receipt' AND expired_at IS NULL
+                    {(before is null ? "" : "AND id < $before")}
                 ORDER BY id DESC LIMIT $limit)
             ORDER BY id
-            """, ct, ("$conversation", conversation), ("$limit", limit));
+            """, ct, ("$conversation", conversation), ("$limit", limit), ("$before", before));
 
     /// <summary>
     /// Per conversation (every one, or only <paramref name="conversation"/>): received messages not read yet, and the
@@ -338,8 +342,11 @@ public sealed class MessageStore
     const string QuarantineColumns = "id, mailbox, uid, message_id, reason, detail, received_at, length(raw), erased_at";
 
     /// <summary>The quarantined messages with their reasons and sizes, newest first (without their raw bytes).</summary>
-    public Task<IReadOnlyList<QuarantinedMessage>> ListQuarantineAsync(CancellationToken ct = default) =>
-        _db.QueryAsync($"SELECT {QuarantineColumns} FROM quarantine ORDER BY id DESC", ReadQuarantineRow, ct);
+    /// <param name="limit">At most this many, the newest ones (all when null).</param>
+    /// <param name="before">Only those kept apart before this one (by id): the next page.</param>
+    public Task<IReadOnlyList<QuarantinedMessage>> ListQuarantineAsync(int? limit = null, long? before = null, CancellationToken ct = default) =>
+        _db.QueryAsync($"SELECT {QuarantineColumns} FROM quarantine {(before is null ? "" : "WHERE id < $before")} ORDER BY id DESC LIMIT $limit",
+            ReadQuarantineRow, ct, ("$limit", limit ?? -1), ("$before", before));
 
     /// <summary>One quarantined message and its raw bytes (empty once erased), or null when there is none with this id.</summary>
     public async Task<(QuarantinedMessage Message, byte[] Raw)?> FindQuarantinedAsync(long id, CancellationToken ct = default)

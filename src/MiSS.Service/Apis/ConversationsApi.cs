@@ -91,7 +91,7 @@ public static class ConversationsApi
         IReadOnlyDictionary<long, (int Unread, DateTimeOffset? NextExpiry)> activity, MessageStore messages, CancellationToken ct)
     {
         var (unread, nextExpiry) = activity.TryGetValue(conversation.Id, out var a) ? a : (0, null);
-        var last = (await messages.ListConversationAsync(conversation.Id, 1, ct)).LastOrDefault();
+        var last = (await messages.ListConversationAsync(conversation.Id, 1, ct: ct)).LastOrDefault();
         return ApiMapping.ToDto(conversation, unread, nextExpiry, last);
     }
 }

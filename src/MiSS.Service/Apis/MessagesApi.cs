@@ -12,7 +12,7 @@ public static class MessagesApi
     public static IEndpointRouteBuilder MapMessagesApi(this IEndpointRouteBuilder api)
     {
         api.MapGet("/conversations/{id:long}/messages", ListAsync).WithTags("messages")
-            .WithSummary("Les messages vivants d'une conversation, du plus ancien au plus récent");
+            .WithSummary("Les messages vivants d'une conversation, du plus ancien au plus récent ; les plus récents d'abord par pages : limit (1000 au plus) et before (id)");
         api.MapPost("/conversations/{id:long}/messages", WriteAsync).WithTags("messages")
             .WithSummary("Écrit un message (texte, photos et documents en base64) ; il est enregistré avant la réponse")
             .Produces<MessageDto>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -21,14 +21,15 @@ public static class MessagesApi
         return api;
     }
 
-    static async Task<IResult> ListAsync(long id, ConversationStore conversations, MessageStore messages, CancellationToken ct)
+    static async Task<IResult> ListAsync(long id, ConversationStore conversations, MessageStore messages, CancellationToken ct, int? limit = null,
+        long? before = null)
     {
         if (await conversations.GetAsync(id, ct) is null)
         {
             return ApiProblems.NotFound($"conversation {id} inconnue");
         }
         var list = new List<MessageDto>();
-        foreach (var message in await messages.ListConversationAsync(id, ct: ct))
+        foreach (var message in await messages.ListConversationAsync(id, ApiPaging.Limit(limit, 1000, 1000), before, ct))
         {
             list.Add(await DescribeAsync(message, messages, ct));
         }

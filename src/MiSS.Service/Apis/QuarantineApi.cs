@@ -17,7 +17,8 @@ public static class QuarantineApi
     public static IEndpointRouteBuilder MapQuarantineApi(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/quarantine").WithTags("quarantine");
-        group.MapGet("/", ListAsync).WithSummary("Les messages mis en quarantaine et leur motif, le plus récent d'abord");
+        group.MapGet("/", ListAsync)
+            .WithSummary("Les messages mis en quarantaine et leur motif, le plus récent d'abord ; par pages : limit (100, au plus 500) et before (id)");
         group.MapGet("/{id:long}", GetAsync).WithSummary("Un message en quarantaine, avec un résumé de ses en-têtes extérieurs (jamais son contenu)")
             .Produces<QuarantineDetailDto>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:long}/raw", RawAsync).WithSummary("Le message brut tel qu'il est arrivé (message-ID.eml), 410 une fois effacé")
@@ -26,8 +27,8 @@ public static class QuarantineApi
         return api;
     }
 
-    static async Task<IReadOnlyList<QuarantineItemDto>> ListAsync(MessageStore messages, CancellationToken ct) =>
-        (await messages.ListQuarantineAsync(ct)).Select(ToDto).ToList();
+    static async Task<IReadOnlyList<QuarantineItemDto>> ListAsync(MessageStore messages, CancellationToken ct, int? limit = null, long? before = null) =>
+        (await messages.ListQuarantineAsync(ApiPaging.Limit(limit, 100, 500), before, ct)).Select(ToDto).ToList();
 
     static async Task<IResult> GetAsync(long id, MessageStore messages, CancellationToken ct)
     {

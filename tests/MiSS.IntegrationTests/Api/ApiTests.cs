@@ -172,6 +172,13 @@ public class ApiTests
 
         var listed = await JsonAsync(await _api.GetAsync($"/api/conversations/{id}/messages"), HttpStatusCode.OK);
         Assert.That(listed.AsArray().Select(m => (string?)m!["messageId"]), Does.Contain(messageId));
+        // Pages, latest first: the last message alone, then those before it.
+        var second = await JsonAsync(await _api.PostAsJsonAsync($"/api/conversations/{id}/messages", new { text = "Et la suite" }), HttpStatusCode.Created);
+        var latest = (await JsonAsync(await _api.GetAsync($"/api/conversations/{id}/messages?limit=1"), HttpStatusCode.OK)).AsArray();
+        Assert.That(latest.Select(m => (string?)m!["messageId"]), Is.EqualTo(new[] { (string?)second["messageId"] }));
+        var earlier = (await JsonAsync(await _api.GetAsync($"/api/conversations/{id}/messages?before={(long)second["id"]!}"), HttpStatusCode.OK)).AsArray();
+        Assert.That(earlier.Select(m => (string?)m!["messageId"]), Does.Contain(messageId).And.Not.Contain((string?)second["messageId"]));
+        await ProblemAsync(await _api.GetAsync($"/api/conversations/{id}/messages?limit=0"), HttpStatusCode.BadRequest, "entre 1 et 1000");
         var content = await _api.GetAsync($"/api/attachments/{(long)attachment["id"]!}");
         Assert.That(content.Content.Headers.ContentType?.MediaType, Is.EqualTo("image/jpeg"));
         Assert.That((await content.Content.ReadAsByteArrayAsync()).AsSpan(0, 2).ToArray(), Is.EqualTo(new byte[] { 0xFF, 0xD8 }));

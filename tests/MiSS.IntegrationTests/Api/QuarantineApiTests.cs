@@ -71,6 +71,19 @@ public class QuarantineApiTests
     }
 
     [Test]
+    public async Task The_list_comes_in_pages_newest_first()
+    {
+        var first = (await JsonAsync(await _api.GetAsync("/api/quarantine?limit=1"), HttpStatusCode.OK)).AsArray();
+        Assert.That(first.Select(q => (string?)q!["reason"]), Is.EqualTo(new[] { nameof(OpenStatus.NotSmime) }));
+        var next = (await JsonAsync(await _api.GetAsync($"/api/quarantine?limit=1&before={(long)first[0]!["id"]!}"), HttpStatusCode.OK)).AsArray();
+        Assert.That(next.Select(q => (string?)q!["reason"]), Is.EqualTo(new[] { nameof(OpenStatus.Malformed) }));
+        var last = (await JsonAsync(await _api.GetAsync($"/api/quarantine?before={(long)next[0]!["id"]!}"), HttpStatusCode.OK)).AsArray();
+        Assert.That(last, Is.Empty);
+        await ProblemAsync(await _api.GetAsync("/api/quarantine?limit=0"), HttpStatusCode.BadRequest, "entre 1 et 500");
+        await ProblemAsync(await _api.GetAsync("/api/quarantine?limit=501"), HttpStatusCode.BadRequest, "entre 1 et 500");
+    }
+
+    [Test]
     public async Task One_item_shows_its_outer_headers_decoded_and_never_its_body()
     {
         var id = (long)(await ItemAsync(nameof(OpenStatus.NotSmime)))["id"]!;
