@@ -40,6 +40,16 @@ public sealed record MessageDto(long Id, string MessageId, long? ConversationId,
 public sealed record DirectoryResultDto(string Address, string DisplayName, string? Profession, string? Specialty, string? City, string? Rpps,
     string MailboxType, bool CertificateKnown);
 
+/// <summary>One record of the audit trail (docs/security.md, "Audit trail"): never content.</summary>
+public sealed record AuditRecordDto(long Seq, DateTimeOffset At, string Kind, string? MessageId, long? Conversation, string? Actor, string Detail,
+    string PrevHash, string Hash);
+
+/// <summary>
+/// The audit trail's verification: intact or where and how it breaks (<c>modified</c>, <c>missing</c>, <c>relinked</c>,
+/// <c>truncated</c>, <c>rewritten</c>), and the head to note (<c>SEQ:HASH</c>).
+/// </summary>
+public sealed record AuditVerificationDto(bool Intact, long Records, string? Head, long? BrokenAt, string? Break, string? Detail);
+
 /// <summary>The patient a conversation is about.</summary>
 public sealed record PatientDto(string Family, string Given, string? Birth, string? Ins, string? InsOid);
 
@@ -119,6 +129,8 @@ public sealed record QuarantineDetailDto(long Id, string Mailbox, long Uid, stri
 [JsonSerializable(typeof(EventDto))]
 [JsonSerializable(typeof(SessionLinkDto))]
 [JsonSerializable(typeof(List<DirectoryResultDto>))]
+[JsonSerializable(typeof(IReadOnlyList<AuditRecordDto>))]
+[JsonSerializable(typeof(AuditVerificationDto))]
 [JsonSerializable(typeof(IReadOnlyList<QuarantineItemDto>))]
 [JsonSerializable(typeof(QuarantineDetailDto))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]

@@ -102,6 +102,7 @@ public static class MissWebApplication
             .MapExportApi()
             .MapDirectoryApi()
             .MapQuarantineApi()
+            .MapAuditApi()
             .MapEventsApi();
         return app;
     }
