@@ -191,6 +191,10 @@ public sealed class StoreDatabase
             WHERE direction = 'Incoming' AND read_at IS NULL AND expired_at IS NULL AND kind <> 'Receipt';
         CREATE INDEX messages_next_expiry ON messages (conversation, expires_at) WHERE expired_at IS NULL AND expires_at IS NOT NULL;
         """,
+        // 11: what an API token may do (MiSS.Core.Storage.ApiTokenScope): everything, or read only.
+        """
+        ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'Full' CHECK (scope IN ('Full', 'Read'));
+        """,
     ];
 
     readonly string _connectionString;

@@ -23,7 +23,8 @@ public static class MissCommandLine
           run                                   démarre le service, son API locale et le client web (commande par défaut)
           web                                   donne un lien à usage unique vers le client web du service en marche
           status                                état du service en marche (boîte, envois en attente, effacements)
-          token create NOM | revoke NOM | list  jetons de l'API locale pour les logiciels métier
+          token create NOM [--scope read] | revoke NOM | list
+                                                jetons de l'API locale pour les logiciels métier (read : lecture seule)
           send --to ADRESSE [--to ...] --text TEXTE [--group NOM] [--photo FICHIER ...] [--file FICHIER ...] [--original oui]
                [--patient "family=NOM; given=Prénom; birth=AAAA-MM-JJ; ins=...; ins-oid=..."] [--xdm oui]
                                                 écrit dans la conversation avec ce correspondant (ou dans le
@@ -129,8 +130,14 @@ public static class MissCommandLine
         switch (arguments.Positional.FirstOrDefault())
         {
             case "create" when name is not null:
-                Console.WriteLine(await tokens.CreateAsync(name));
-                Console.Error.WriteLine($"jeton « {name} » créé : conservez-le, il ne sera plus affiché");
+                var scope = arguments.Option("scope") switch
+                {
+                    null or "full" => ApiTokenScope.Full,
+                    "read" => ApiTokenScope.Read,
+                    var other => throw new ArgumentException($"portée inconnue « {other} » : full (par défaut) ou read"),
+                };
+                Console.WriteLine(await tokens.CreateAsync(name, scope));
+                Console.Error.WriteLine($"jeton « {name} »{(scope == ApiTokenScope.Read ? " (lecture seule)" : "")} créé : conservez-le, il ne sera plus affiché");
                 return 0;
             case "revoke" when name is not null:
                 if (!await tokens.RevokeAsync(name))
@@ -142,7 +149,7 @@ public static class MissCommandLine
             case "list":
                 foreach (var token in await tokens.ListAsync())
                 {
-                    Console.WriteLine($"{token.Name}  créé le {token.CreatedAt.ToLocalTime():g}  {(token.IsActive ? "actif" : $"révoqué le {token.RevokedAt!.Value.ToLocalTime():g}")}");
+                    Console.WriteLine($"{token.Name}  {(token.Scope == ApiTokenScope.Read ? "lecture seule" : "complet")}  créé le {token.CreatedAt.ToLocalTime():g}  {(token.IsActive ? "actif" : $"révoqué le {token.RevokedAt!.Value.ToLocalTime():g}")}");
                 }
                 return 0;
             default:

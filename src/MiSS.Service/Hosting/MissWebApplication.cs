@@ -92,7 +92,7 @@ public static class MissWebApplication
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapSessionApi();
-        app.MapGroup("/api").RequireAuthorization()
+        app.MapGroup("/api").RequireAuthorization().EnforceTokenScopes()
             .MapSessionLinksApi()
             .MapStatusApi()
             .MapConversationsApi()

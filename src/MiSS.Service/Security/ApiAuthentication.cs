@@ -25,14 +25,15 @@ public sealed class ApiAuthentication(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? name = null;
+        var scope = ApiTokenScope.Full;
         var authorization = Request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            name = await tokens.FindActiveAsync(authorization["Bearer ".Length..].Trim(), Context.RequestAborted);
-            if (name is null)
+            if (await tokens.FindActiveAsync(authorization["Bearer ".Length..].Trim(), Context.RequestAborted) is not { } token)
             {
                 return AuthenticateResult.Fail("jeton inconnu ou révoqué");
             }
+            (name, scope) = (token.Name, token.Scope);
         }
         else if (sessions.IsValid(Request.Cookies[WebSessions.Cookie]))
         {
@@ -42,7 +43,7 @@ public sealed class ApiAuthentication(
         {
             return AuthenticateResult.NoResult();
         }
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], SchemeName);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(TokenScopes.ClaimType, scope.ToString())], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

@@ -74,6 +74,31 @@ public class ApiTests
     }
 
     [Test]
+    public async Task A_read_only_token_reads_everything_and_changes_nothing()
+    {
+        var id = await DirectWithJulienAsync();
+        var tokens = _claire.Services.GetRequiredService<ApiTokenStore>();
+        var name = "tableau-de-bord-" + Guid.NewGuid().ToString("N")[..6];
+        using var reader = new HttpClient { BaseAddress = _claire.Address };
+        reader.DefaultRequestHeaders.Authorization = new("Bearer", await tokens.CreateAsync(name, ApiTokenScope.Read));
+        Assert.That((await tokens.ListAsync()).Single(t => t.Name == name).Scope, Is.EqualTo(ApiTokenScope.Read));
+
+        foreach (var path in new[] { "/api/status", "/api/conversations", $"/api/conversations/{id}/messages", "/api/quarantine", "/api/audit" })
+        {
+            Assert.That((await reader.GetAsync(path)).StatusCode, Is.EqualTo(HttpStatusCode.OK), path);
+        }
+        var before = (await _claire.Store.ListConversationAsync(id)).Count;
+        await ProblemAsync(await reader.PostAsJsonAsync($"/api/conversations/{id}/messages", new { text = "écrit par un jeton de lecture" }),
+            HttpStatusCode.Forbidden, "ne permet que la lecture");
+        await ProblemAsync(await reader.PostAsJsonAsync("/api/conversations", new { peer = Sophie.Address }), HttpStatusCode.Forbidden, "lecture");
+        await ProblemAsync(await reader.PostAsync("/api/session-links", null), HttpStatusCode.Forbidden, "lecture");
+        await ProblemAsync(await reader.PostAsync($"/api/conversations/{id}/end", null), HttpStatusCode.Forbidden, "lecture");
+        Assert.That((await _claire.Store.ListConversationAsync(id)).Count, Is.EqualTo(before), "nothing written");
+        Assert.That((await _claire.ConversationStore.GetAsync(id))!.IsEnded, Is.False);
+        await tokens.RevokeAsync(name);
+    }
+
+    [Test]
     public async Task A_request_with_a_foreign_host_header_is_refused_before_anything_else()
     {
         foreach (var host in new[] { "evil.example", "127.0.0.1.nip.io", "192.168.1.10" })
