@@ -85,6 +85,16 @@ public class WebClientTests
         TestContext.AddTestAttachment(path, name);
     }
 
+    /// <summary>Lists Julien in <paramref name="instance"/>'s national directory (an Annuaire Santé bundle) and searches him on its page.</summary>
+    static async Task<ILocator> FindJulienInDirectoryAsync(MissInstance instance, IPage page)
+    {
+        await new AnnuaireFhirImporter(instance.Services.GetRequiredService<DirectoryStore>()).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(
+            AnnuaireBundles.Bundle(AnnuaireBundles.Practitioner(Julien, "julien"),
+                AnnuaireBundles.Role("julien-role", "julien", AnnuaireBundles.Mailbox(Julien.Address))))));
+        await page.GetByTestId("directory-search").FillAsync("Julien");
+        return page.GetByTestId("directory-result").Filter(new() { HasText = Julien.Address });
+    }
+
     static string PhotoFile()
     {
         var path = Path.Combine(Path.GetTempPath(), $"plaie-{Guid.NewGuid():N}.jpg");
@@ -102,11 +112,7 @@ public class WebClientTests
         var b = await OpenAsync(julien, phone: true, dialogs);
 
         // Claire's national directory lists Julien: each result shows profession, city and mailbox type.
-        await new AnnuaireFhirImporter(claire.Services.GetRequiredService<DirectoryStore>()).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(
-            AnnuaireBundles.Bundle(AnnuaireBundles.Practitioner(Julien, "julien"),
-                AnnuaireBundles.Role("julien-role", "julien", AnnuaireBundles.Mailbox(Julien.Address))))));
-        await a.GetByTestId("directory-search").FillAsync("Julien");
-        var result = a.GetByTestId("directory-result").Filter(new() { HasText = Julien.Address });
+        var result = await FindJulienInDirectoryAsync(claire, a);
         await Assertions.Expect(result.GetByTestId("directory-result-details")).ToHaveTextAsync("Médecin · NEVERS · BAL personnelle");
         await Assertions.Expect(result.GetByTestId("directory-result-encryption")).ToHaveTextAsync("chiffrement de bout en bout");
         await result.ClickAsync();
@@ -251,11 +257,7 @@ public class WebClientTests
             var b = await OpenAsync(julien, phone: true, dialogs);
 
             // The directory says so before Claire writes.
-            await new AnnuaireFhirImporter(claire.Services.GetRequiredService<DirectoryStore>()).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(
-                AnnuaireBundles.Bundle(AnnuaireBundles.Practitioner(Julien, "julien"),
-                    AnnuaireBundles.Role("julien-role", "julien", AnnuaireBundles.Mailbox(Julien.Address))))));
-            await a.GetByTestId("directory-search").FillAsync("Julien");
-            var result = a.GetByTestId("directory-result").Filter(new() { HasText = Julien.Address });
+            var result = await FindJulienInDirectoryAsync(claire, a);
             await Assertions.Expect(result.GetByTestId("directory-result-encryption")).ToHaveTextAsync("certificat de chiffrement inconnu");
             await a.GetByTestId("directory-search").FillAsync("");
 
