@@ -20,6 +20,14 @@ namespace MiSS.Core.Audit;
 public sealed record AuditRecord(long Seq, DateTimeOffset At, string Kind, string? MessageId, long? Conversation, string? Actor,
     string Detail, string PrevHash, string Hash);
 
+/// <summary>An event to record, before it has its place in the chain.</summary>
+/// <param name="Kind">What happened (<see cref="AuditKinds"/>).</param>
+/// <param name="MessageId">The message concerned, if any.</param>
+/// <param name="Conversation">The local number of the conversation concerned, if any.</param>
+/// <param name="Actor">Who did it: an address or a token name.</param>
+/// <param name="Detail">French or a short machine reason; never content.</param>
+public sealed record AuditEvent(string Kind, string? MessageId, long? Conversation, string? Actor, string Detail);
+
 /// <summary>
 /// The last record of the chain, which an administrator notes to detect later that the tail was cut or rewritten (the
 /// chain alone cannot tell a truncated tail from a shorter history). Written <c>SEQ:HASH</c>.
@@ -91,11 +99,25 @@ public sealed class AuditTrail(StoreDatabase db, TimeProvider time)
     public async Task<AuditRecord> AppendAsync(string kind, string? messageId, long? conversation, string? actor, string detail,
         CancellationToken ct = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
-        ArgumentNullException.ThrowIfNull(detail);
         await using var connection = await db.ConnectAsync(ct);
         // Not deferred: the write lock is taken before the last hash is read, so no other append can slip in between.
         await using var transaction = connection.BeginTransaction(deferred: false);
+        var record = await AppendWithinAsync(transaction, time.GetUtcNow(), new AuditEvent(kind, messageId, conversation, actor, detail), ct);
+        await transaction.CommitAsync(ct);
+        return record;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="audited"/> inside <paramref name="transaction"/>, which must hold the write lock (BEGIN
+    /// IMMEDIATE, Microsoft.Data.Sqlite's default): the store's change and its audit record then commit, or vanish, together.
+    /// </summary>
+    public static async Task<AuditRecord> AppendWithinAsync(SqliteTransaction transaction, DateTimeOffset now, AuditEvent audited,
+        CancellationToken ct = default)
+    {
+        var (kind, messageId, conversation, actor, detail) = audited;
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        ArgumentNullException.ThrowIfNull(detail);
+        var connection = transaction.Connection!;
         long seq = 1;
         var prevHash = GenesisHash;
         await using (var last = StoreDatabase.Command(connection, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"))
@@ -108,7 +130,7 @@ public sealed class AuditTrail(StoreDatabase db, TimeProvider time)
                 prevHash = reader.GetString(1);
             }
         }
-        var at = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var at = now.ToUnixTimeMilliseconds();
         var hash = HashOf(seq, at, kind, messageId, conversation, actor, detail, prevHash);
         await using (var insert = StoreDatabase.Command(connection, $"""
             INSERT INTO audit ({Columns}) VALUES ($seq, $at, $kind, $message_id, $conversation, $actor, $detail, $prev_hash, $hash)
@@ -118,7 +140,6 @@ public sealed class AuditTrail(StoreDatabase db, TimeProvider time)
             insert.Transaction = transaction;
             await insert.ExecuteNonQueryAsync(ct);
         }
-        await transaction.CommitAsync(ct);
         return new AuditRecord(seq, DateTimeOffset.FromUnixTimeMilliseconds(at), kind, messageId, conversation, actor, detail, prevHash, hash);
     }
 

@@ -130,12 +130,16 @@ public sealed class MessageIntake(
         // Same checks as on the way out; a refused attachment is kept as its description and reason only.
         var checkedAttachments = received.Attachments?.Select(attachments.CheckIncoming).ToList();
         var now = time.GetUtcNow();
+        // The security state and the signer's RPPS (a practitioner identifier), never the text or the subject; recorded
+        // with the message itself, so that neither exists without the other.
+        var audited = new Audit.AuditEvent(Audit.AuditKinds.MessageReceived, messageId, conversation.Id, received.Sender,
+            opened.Signer?.Rpps is { } rpps ? $"{opened.Status}, RPPS {rpps}" : opened.Status.ToString());
         if (!await store.SaveReceivedAsync(received with
             {
                 Conversation = conversation.Id,
                 Attachments = checkedAttachments,
                 ExpiresAt = ExpiryOf(protocol, conversation, now),
-            }, ct))
+            }, audited, ct))
         {
             return IntakeOutcome.Duplicate;
         }
@@ -158,9 +162,6 @@ public sealed class MessageIntake(
         {
             await store.SaveCertificateAsync(received.Sender, certificate, "signature", ct);
         }
-        // The security state and the signer's RPPS (a practitioner identifier), never the text or the subject.
-        await audit.AppendAsync(Audit.AuditKinds.MessageReceived, messageId, conversation.Id, received.Sender,
-            opened.Signer?.Rpps is { } rpps ? $"{opened.Status}, RPPS {rpps}" : opened.Status.ToString(), ct);
         if (received.Signature?.Directory is { Status: DirectoryCheckStatus.Mismatch })
         {
             // The RPPS on each side, never names from the message or its content.
@@ -200,9 +201,9 @@ public sealed class MessageIntake(
     async Task<IntakeOutcome> QuarantineAsync(string mailbox, uint uid, string? messageId, string reason, string detail, byte[] raw,
         CancellationToken ct)
     {
-        await store.QuarantineAsync(mailbox, uid, messageId, reason, detail, raw, ct);
         // The machine reason only: the French detail can quote what the sender wrote in headers.
-        await audit.AppendAsync(Audit.AuditKinds.MessageQuarantined, messageId, null, null, $"{reason}, {mailbox} UID {uid}", ct);
+        await store.QuarantineAsync(mailbox, uid, messageId, reason, detail, raw,
+            new Audit.AuditEvent(Audit.AuditKinds.MessageQuarantined, messageId, null, null, $"{reason}, {mailbox} UID {uid}"), ct);
         logger.LogWarning("Message {MessageId} (UID {Uid}) quarantined: {Reason}", messageId, uid, reason);
         return IntakeOutcome.Quarantined;
     }

@@ -29,7 +29,6 @@ public sealed class OutboxSender(
     OutboxSignal signal,
     Expiry.ExpirySignal expiry,
     Events.MissEvents events,
-    Audit.AuditTrail audit,
     Trust.TrustSpace trustSpace,
     TimeProvider time,
     ILoggerFactory loggers,
@@ -169,12 +168,11 @@ public sealed class OutboxSender(
         }
         if (encrypted.Count == 0 && transportOnly.Count == 0)
         {
-            await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values), expires, ct);
             var outside = refused.Keys.Count(r => !trustSpace.Allows(r));
-            await audit.AppendAsync(Audit.AuditKinds.MessageSendFailed, message.MessageId, message.Conversation, message.Sender,
+            await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values), expires, SendFailed(message,
                 outside == 0
                     ? $"aucun certificat valide pour les {refused.Count} destinataire(s)"
-                    : $"{outside} destinataire(s) hors de l'espace de confiance, aucun certificat valide pour {refused.Count - outside}", ct);
+                    : $"{outside} destinataire(s) hors de l'espace de confiance, aucun certificat valide pour {refused.Count - outside}"), ct);
             logger.LogWarning("Message {MessageId} not sent: no recipient in the trust space with a valid certificate", message.MessageId);
             return;
         }
@@ -201,20 +199,18 @@ public sealed class OutboxSender(
         var accepted = message.Recipients.Count(r => !refused.ContainsKey(r));
         if (accepted == 0)
         {
-            await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values.Distinct()), expires, ct);
             // The server's text stays out of the trail: only codes, which cannot echo anything of the message.
-            await audit.AppendAsync(Audit.AuditKinds.MessageSendFailed, message.MessageId, message.Conversation, message.Sender,
+            await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values.Distinct()), expires, SendFailed(message,
                 serverRefusal is null
                     ? $"refusé pour les {refused.Count} destinataire(s)"
-                    : $"refusé par le serveur : {serverRefusal.StatusCode} {serverRefusal.EnhancedStatusCode}".TrimEnd(), ct);
+                    : $"refusé par le serveur : {serverRefusal.StatusCode} {serverRefusal.EnhancedStatusCode}".TrimEnd()), ct);
             logger.LogWarning("Message {MessageId} refused for every recipient", message.MessageId);
             return;
         }
         var transported = transportOnly.Where(r => !refused.ContainsKey(r)).ToList();
-        await store.MarkSentAsync(message.Id, refused, expires, transported, ct);
-        await audit.AppendAsync(Audit.AuditKinds.MessageSent, message.MessageId, message.Conversation, message.Sender,
-            $"{message.Kind}, {accepted} destinataire(s) sur {message.Recipients.Count}" +
-            (transported.Count > 0 ? $", dont {transported.Count} sans chiffrement de bout en bout (sécurité du transport seule)" : ""), ct);
+        await store.MarkSentAsync(message.Id, refused, expires, transported, new Audit.AuditEvent(Audit.AuditKinds.MessageSent, message.MessageId,
+            message.Conversation, message.Sender, $"{message.Kind}, {accepted} destinataire(s) sur {message.Recipients.Count}" +
+            (transported.Count > 0 ? $", dont {transported.Count} sans chiffrement de bout en bout (sécurité du transport seule)" : "")), ct);
         if (refused.Count > 0)
         {
             logger.LogWarning("Message {MessageId} not sent to {Count} recipient(s)", message.MessageId, refused.Count);
@@ -280,13 +276,16 @@ public sealed class OutboxSender(
     {
         var conversation = message.Conversation is { } id ? await conversations.GetAsync(id, ct) : null;
         var expires = (conversation?.Retention ?? new Conversations.Retention(options.Retention.Default, 0)).ExpiryOf(time.GetUtcNow());
-        await store.MarkFailedAsync(message.Id, string.Join(" ; ", message.Recipients.Select(Trust.TrustSpace.RefusalReason)), expires, ct);
-        await audit.AppendAsync(Audit.AuditKinds.MessageSendFailed, message.MessageId, message.Conversation, message.Sender,
-            $"{message.Recipients.Count} destinataire(s) hors de l'espace de confiance", ct);
+        await store.MarkFailedAsync(message.Id, string.Join(" ; ", message.Recipients.Select(Trust.TrustSpace.RefusalReason)), expires,
+            SendFailed(message, $"{message.Recipients.Count} destinataire(s) hors de l'espace de confiance"), ct);
         logger.LogWarning("Message {MessageId} not sent: no recipient in the trust space", message.MessageId);
         expiry.Notify();
         events.Publish(new Events.MissEvent(Events.MissEventKind.State, message.Conversation, message.MessageId));
     }
+
+    /// <summary>The audit record of a message that will not be sent, written with its failed state.</summary>
+    static Audit.AuditEvent SendFailed(StoredMessage message, string detail) =>
+        new(Audit.AuditKinds.MessageSendFailed, message.MessageId, message.Conversation, message.Sender, detail);
 
     async Task RetryLaterAsync(StoredMessage message, string error, CancellationToken ct)
     {

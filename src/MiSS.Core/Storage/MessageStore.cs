@@ -84,29 +84,35 @@ public sealed class MessageStore
     /// <summary>
     /// Records that the SMTP server accepted the message, except for the <paramref name="refused"/> recipients (with
     /// reasons); its lifetime starts now and ends at <paramref name="expiresAt"/> (the value the message carries).
-    /// The <paramref name="transportOnly"/> recipients got it signed but not encrypted; the others, end to end.
+    /// The <paramref name="transportOnly"/> recipients got it signed but not encrypted; the others, end to end. The states
+    /// and <paramref name="audit"/> commit together.
     /// </summary>
-    public async Task MarkSentAsync(long id, IReadOnlyDictionary<string, string>? refused = null, DateTimeOffset? expiresAt = null,
-        IReadOnlyCollection<string>? transportOnly = null, CancellationToken ct = default)
-    {
-        await _db.ExecuteAsync("""
-            UPDATE messages SET state = 'Sent', sent_at = $now, error = NULL, next_attempt_at = NULL, attempts = attempts + 1,
-                                expires_at = $expires
-            WHERE id = $id
-            """, ct, ("$id", id), ("$now", Now), ("$expires", expiresAt?.ToUnixTimeMilliseconds()));
-        await _db.ExecuteAsync("""
-            UPDATE message_recipients SET state = 'Sent', updated_at = $now, protection = 'EndToEnd' WHERE message = $id AND state = 'Queued'
-            """, ct, ("$id", id), ("$now", Now));
-        foreach (var address in transportOnly ?? [])
+    public Task MarkSentAsync(long id, IReadOnlyDictionary<string, string>? refused = null, DateTimeOffset? expiresAt = null,
+        IReadOnlyCollection<string>? transportOnly = null, Audit.AuditEvent? audit = null, CancellationToken ct = default) =>
+        _db.InTransactionAsync(async transaction =>
         {
-            await _db.ExecuteAsync("UPDATE message_recipients SET protection = 'Transport' WHERE message = $id AND address = $address",
-                ct, ("$id", id), ("$address", address));
-        }
-        foreach (var (address, reason) in refused ?? new Dictionary<string, string>())
-        {
-            await SetRecipientStateAsync(id, address, DeliveryState.Failed, reason, ct);
-        }
-    }
+            var now = Now;
+            await StoreDatabase.ExecuteAsync(transaction, """
+                UPDATE messages SET state = 'Sent', sent_at = $now, error = NULL, next_attempt_at = NULL, attempts = attempts + 1,
+                                    expires_at = $expires
+                WHERE id = $id
+                """, ct, ("$id", id), ("$now", now), ("$expires", expiresAt?.ToUnixTimeMilliseconds()));
+            await StoreDatabase.ExecuteAsync(transaction, """
+                UPDATE message_recipients SET state = 'Sent', updated_at = $now, protection = 'EndToEnd' WHERE message = $id AND state = 'Queued'
+                """, ct, ("$id", id), ("$now", now));
+            foreach (var address in transportOnly ?? [])
+            {
+                await StoreDatabase.ExecuteAsync(transaction, "UPDATE message_recipients SET protection = 'Transport' WHERE message = $id AND address = $address",
+                    ct, ("$id", id), ("$address", address));
+            }
+            foreach (var (address, reason) in refused ?? new Dictionary<string, string>())
+            {
+                await StoreDatabase.ExecuteAsync(transaction, AdvanceRecipient, ct, ("$id", id), ("$address", address),
+                    ("$state", nameof(DeliveryState.Failed)), ("$reason", reason), ("$now", now));
+            }
+            await AppendAuditAsync(transaction, audit, ct);
+            return true;
+        }, ct);
 
     /// <summary>Records a failed attempt that will be retried at <paramref name="nextAttempt"/>.</summary>
     public Task ScheduleRetryAsync(long id, string error, DateTimeOffset nextAttempt, CancellationToken ct = default) =>
@@ -115,32 +121,46 @@ public sealed class MessageStore
 
     /// <summary>
     /// Records that the message cannot be sent, with the reason shown to the practitioner; its content is erased at
-    /// <paramref name="expiresAt"/> like that of a sent message.
+    /// <paramref name="expiresAt"/> like that of a sent message. The states and <paramref name="audit"/> commit together.
     /// </summary>
-    public async Task MarkFailedAsync(long id, string reason, DateTimeOffset? expiresAt = null, CancellationToken ct = default)
+    public Task MarkFailedAsync(long id, string reason, DateTimeOffset? expiresAt = null, Audit.AuditEvent? audit = null,
+        CancellationToken ct = default) =>
+        _db.InTransactionAsync(async transaction =>
+        {
+            await StoreDatabase.ExecuteAsync(transaction, """
+                UPDATE messages SET state = 'Failed', error = $error, attempts = attempts + 1, next_attempt_at = NULL, expires_at = $expires
+                WHERE id = $id
+                """, ct, ("$id", id), ("$error", reason), ("$expires", expiresAt?.ToUnixTimeMilliseconds()));
+            await StoreDatabase.ExecuteAsync(transaction, "UPDATE message_recipients SET state = 'Failed', reason = $reason, updated_at = $now WHERE message = $id",
+                ct, ("$id", id), ("$reason", reason), ("$now", Now));
+            await AppendAuditAsync(transaction, audit, ct);
+            return true;
+        }, ct);
+
+    /// <summary>The audit record of a change, in the change's own transaction (none when <paramref name="audit"/> is null).</summary>
+    async Task AppendAuditAsync(SqliteTransaction transaction, Audit.AuditEvent? audit, CancellationToken ct)
     {
-        await _db.ExecuteAsync("""
-            UPDATE messages SET state = 'Failed', error = $error, attempts = attempts + 1, next_attempt_at = NULL, expires_at = $expires
-            WHERE id = $id
-            """, ct, ("$id", id), ("$error", reason), ("$expires", expiresAt?.ToUnixTimeMilliseconds()));
-        await _db.ExecuteAsync("UPDATE message_recipients SET state = 'Failed', reason = $reason, updated_at = $now WHERE message = $id",
-            ct, ("$id", id), ("$reason", reason), ("$now", Now));
+        if (audit is not null)
+        {
+            await Audit.AuditTrail.AppendWithinAsync(transaction, _time.GetUtcNow(), audit, ct);
+        }
     }
+
+    /// <summary>Moves a recipient's state forward only: a late delivery report does not undo a read receipt; a failure is final.</summary>
+    const string AdvanceRecipient = """
+        UPDATE message_recipients SET state = $state, reason = $reason, updated_at = $now
+        WHERE message = $id AND address = $address AND state <> 'Failed'
+          AND (CASE state WHEN 'Queued' THEN 0 WHEN 'Sent' THEN 1 WHEN 'Delivered' THEN 2 WHEN 'Read' THEN 3 END)
+            < (CASE $state WHEN 'Queued' THEN 0 WHEN 'Sent' THEN 1 WHEN 'Delivered' THEN 2 WHEN 'Read' THEN 3 ELSE 4 END)
+        """;
 
     /// <summary>
     /// Moves one recipient's state forward (delivered, read, failed). States only advance: a late delivery report does
     /// not undo a read receipt; a failure is final.
     /// </summary>
-    public async Task<bool> SetRecipientStateAsync(long id, string address, DeliveryState state, string? reason, CancellationToken ct = default)
-    {
-        var changed = await _db.ExecuteAsync("""
-            UPDATE message_recipients SET state = $state, reason = $reason, updated_at = $now
-            WHERE message = $id AND address = $address AND state <> 'Failed'
-              AND (CASE state WHEN 'Queued' THEN 0 WHEN 'Sent' THEN 1 WHEN 'Delivered' THEN 2 WHEN 'Read' THEN 3 END)
-                < (CASE $state WHEN 'Queued' THEN 0 WHEN 'Sent' THEN 1 WHEN 'Delivered' THEN 2 WHEN 'Read' THEN 3 ELSE 4 END)
-            """, ct, ("$id", id), ("$address", address), ("$state", state.ToString()), ("$reason", reason), ("$now", Now));
-        return changed > 0;
-    }
+    public async Task<bool> SetRecipientStateAsync(long id, string address, DeliveryState state, string? reason, CancellationToken ct = default) =>
+        await _db.ExecuteAsync(AdvanceRecipient, ct, ("$id", id), ("$address", address), ("$state", state.ToString()), ("$reason", reason),
+            ("$now", Now)) > 0;
 
     /// <summary>Each recipient's state for a message.</summary>
     public Task<IReadOnlyList<RecipientState>> RecipientStatesAsync(long id, CancellationToken ct = default) =>
@@ -148,12 +168,15 @@ public sealed class MessageStore
             r => new RecipientState(r.GetString(0), Enum.Parse<DeliveryState>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetString(2),
                 DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)), r.IsDBNull(4) ? null : Enum.Parse<Protection>(r.GetString(4))), ct, ("$id", id));
 
-    /// <summary>Stores a received message and its attachments. Returns false when a message with that Message-ID is already stored.</summary>
-    public async Task<bool> SaveReceivedAsync(ReceivedMessage message, CancellationToken ct = default)
+    /// <summary>
+    /// Stores a received message, its attachments and <paramref name="audit"/>, together. Returns false (and records
+    /// nothing) when a message with that Message-ID is already stored.
+    /// </summary>
+    public async Task<bool> SaveReceivedAsync(ReceivedMessage message, Audit.AuditEvent? audit = null, CancellationToken ct = default)
     {
         var now = Now;
         await using var connection = await _db.ConnectAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = connection.BeginTransaction(deferred: false);
         await using var insert = StoreDatabase.Command(connection, """
             INSERT INTO messages (message_id, direction, sender, recipients, subject, body, state, created_at, received_at, signature,
                                   conversation, kind, in_reply_to, message_references, expires_at)
@@ -172,6 +195,7 @@ public sealed class MessageStore
             return false;
         }
         await InsertAttachmentsAsync(connection, transaction, message.MessageId, message.Attachments, ct);
+        await AppendAuditAsync(transaction, audit, ct);
         await transaction.CommitAsync(ct);
         return true;
     }
@@ -331,13 +355,22 @@ public sealed class MessageStore
             ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid
             """, ct, ("$mailbox", mailbox), ("$validity", (long)uidValidity), ("$uid", (long)lastUid));
 
-    /// <summary>Keeps a message that could not be accepted, with the reason, so nothing is lost and it is not retried forever.</summary>
-    public Task QuarantineAsync(string mailbox, uint uid, string? messageId, string reason, string detail, byte[] raw, CancellationToken ct = default) =>
-        _db.ExecuteAsync("""
-            INSERT INTO quarantine (mailbox, uid, message_id, reason, detail, raw, received_at)
-            VALUES ($mailbox, $uid, $message_id, $reason, $detail, $raw, $now)
-            """, ct, ("$mailbox", mailbox), ("$uid", (long)uid), ("$message_id", messageId), ("$reason", reason), ("$detail", detail),
-            ("$raw", raw), ("$now", Now));
+    /// <summary>
+    /// Keeps a message that could not be accepted, with the reason, so nothing is lost and it is not retried forever;
+    /// <paramref name="audit"/> commits with it.
+    /// </summary>
+    public Task QuarantineAsync(string mailbox, uint uid, string? messageId, string reason, string detail, byte[] raw,
+        Audit.AuditEvent? audit = null, CancellationToken ct = default) =>
+        _db.InTransactionAsync(async transaction =>
+        {
+            await StoreDatabase.ExecuteAsync(transaction, """
+                INSERT INTO quarantine (mailbox, uid, message_id, reason, detail, raw, received_at)
+                VALUES ($mailbox, $uid, $message_id, $reason, $detail, $raw, $now)
+                """, ct, ("$mailbox", mailbox), ("$uid", (long)uid), ("$message_id", messageId), ("$reason", reason), ("$detail", detail),
+                ("$raw", raw), ("$now", Now));
+            await AppendAuditAsync(transaction, audit, ct);
+            return true;
+        }, ct);
 
     const string QuarantineColumns = "id, mailbox, uid, message_id, reason, detail, received_at, length(raw), erased_at";
 

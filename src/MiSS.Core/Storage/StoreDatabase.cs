@@ -250,6 +250,28 @@ public sealed class StoreDatabase
         return connection;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction that holds the write lock from its start (BEGIN IMMEDIATE): all of
+    /// it commits, or none of it (a crash, an exception).
+    /// </summary>
+    public async Task<T> InTransactionAsync<T>(Func<SqliteTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await using var connection = await ConnectAsync(ct);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var result = await work(transaction);
+        await transaction.CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>Runs a statement with named parameters inside <paramref name="transaction"/>.</summary>
+    public static async Task<int> ExecuteAsync(SqliteTransaction transaction, string sql, CancellationToken ct,
+        params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(transaction.Connection!, sql, parameters);
+        command.Transaction = transaction;
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Runs a statement with named parameters.</summary>
     public async Task<int> ExecuteAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
     {

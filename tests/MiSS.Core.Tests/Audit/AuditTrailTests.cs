@@ -268,6 +268,33 @@ public class AuditTrailTests
     }
 
     [Test]
+    public async Task A_change_and_its_audit_record_commit_together_or_not_at_all()
+    {
+        var store = new MessageStore(_db, BlobStore.Open(_directory), _clock);
+        var signature = new SignatureRecord(OpenStatus.Verified, "signature vérifiée", "Claire MARTIN", "10101234564", true);
+        ReceivedMessage Received(string id) => new(id, "claire@x.test", null, ["julien@x.test"], null, "Bonjour", null, signature);
+        var broken = new AuditEvent(" ", null, null, null, "un enregistrement qui ne peut pas s'écrire");
+
+        // An audit record that cannot be written takes its change with it...
+        await Assert.ThrowsAsync<ArgumentException>(() => store.SaveReceivedAsync(Received("r1@x.test"), broken));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.QuarantineAsync("INBOX", 7, "q1@x.test", "NotSmime", "ni chiffré ni signé", [1, 2], broken));
+        var queued = await store.EnqueueAsync("julien@x.test", ["claire@x.test"], null, "Réponse");
+        await Assert.ThrowsAsync<ArgumentException>(() => store.MarkSentAsync(queued.Id, audit: broken));
+        Assert.That(await store.GetAsync("r1@x.test"), Is.Null);
+        Assert.That(await store.ListQuarantineAsync(), Is.Empty);
+        Assert.That((await store.GetAsync(queued.MessageId))!.State, Is.EqualTo(MessageState.Queued));
+        Assert.That(await _audit.ListAsync(0, 10), Is.Empty);
+
+        // ...and a change that is made has its record, in one chain with the others.
+        Assert.That(await store.SaveReceivedAsync(Received("r1@x.test"), new AuditEvent(AuditKinds.MessageReceived, "r1@x.test", null, "claire@x.test", "Verified")), Is.True);
+        await store.MarkSentAsync(queued.Id, audit: new AuditEvent(AuditKinds.MessageSent, queued.MessageId, null, "julien@x.test", "Text, 1 destinataire(s) sur 1"));
+        await _audit.AppendAsync(AuditKinds.TokenCreated, null, null, "instance", "jeton créé");
+        Assert.That((await store.GetAsync(queued.MessageId))!.State, Is.EqualTo(MessageState.Sent));
+        Assert.That((await _audit.ListAsync(0, 10)).Select(r => r.Kind), Is.EqualTo(new[] { AuditKinds.MessageReceived, AuditKinds.MessageSent, AuditKinds.TokenCreated }));
+        Assert.That((await _audit.VerifyAsync()).IsIntact, Is.True);
+    }
+
+    [Test]
     public async Task Receiving_and_quarantining_messages_leave_no_content_in_the_trail()
     {
         var marker = "MARQUEUR-" + Guid.NewGuid().ToString("N");
