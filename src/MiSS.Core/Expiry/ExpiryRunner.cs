@@ -34,7 +34,6 @@ public sealed class ExpiryRunner(
             var quarantined = await store.EraseQuarantineAsync(options.Retention.Quarantine, ct);
             foreach (var message in erased)
             {
-                await audit.AppendAsync(Audit.AuditKinds.MessageExpired, message.MessageId, message.Conversation, null, "contenu effacé", ct);
                 events.Publish(new Events.MissEvent(Events.MissEventKind.Expired, message.Conversation, message.MessageId));
             }
             if (quarantined > 0)

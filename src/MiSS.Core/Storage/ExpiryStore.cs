@@ -60,16 +60,18 @@ public sealed class ExpiryStore(StoreDatabase db, BlobStore blobs, TimeProvider 
     /// Turns a message into its tombstone, in one transaction: the attachment files are deleted, the text, subject and
     /// attachment rows go (secure_delete zeroes their bytes in the file), and what stays is the Message-ID,
     /// conversation, participants, times, signature status and a hash of the erased content. A copy on the server is
-    /// marked for erasure. Erasing an already erased message does nothing.
+    /// marked for erasure. The audit record of the erasure commits with it. Erasing an already erased message does nothing.
     /// </summary>
     public async Task EraseAsync(long id, CancellationToken ct = default)
     {
         await using var connection = await db.ConnectAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = connection.BeginTransaction(deferred: false);
         string messageId, subject, body, direction, state, kind;
-        await using (var read = StoreDatabase.Command(connection,
-                         "SELECT message_id, coalesce(subject, ''), body, direction, state, kind FROM messages WHERE id = $id AND expired_at IS NULL",
-                         ("$id", id)))
+        long? conversation;
+        await using (var read = StoreDatabase.Command(connection, """
+                         SELECT message_id, coalesce(subject, ''), body, direction, state, kind, conversation FROM messages
+                         WHERE id = $id AND expired_at IS NULL
+                         """, ("$id", id)))
         {
             read.Transaction = transaction;
             await using var reader = await read.ExecuteReaderAsync(ct);
@@ -79,6 +81,7 @@ public sealed class ExpiryStore(StoreDatabase db, BlobStore blobs, TimeProvider 
             }
             (messageId, subject, body, direction, state, kind) =
                 (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5));
+            conversation = reader.IsDBNull(6) ? null : reader.GetInt64(6);
         }
 
         var attachments = new List<(string Sha256, string? Blob, string? Thumbnail)>();
@@ -115,6 +118,8 @@ public sealed class ExpiryStore(StoreDatabase db, BlobStore blobs, TimeProvider 
             erase.Transaction = transaction;
             await erase.ExecuteNonQueryAsync(ct);
         }
+        await Audit.AuditTrail.AppendWithinAsync(transaction, time.GetUtcNow(),
+            new Audit.AuditEvent(Audit.AuditKinds.MessageExpired, messageId, conversation, null, "contenu effacé"), ct);
         await transaction.CommitAsync(ct);
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MiSS.Core.Audit;
 using MiSS.Core.Conversations;
 using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
@@ -115,6 +116,10 @@ public class ExpiryStoreTests
         await _expiries.ServerErasedAsync(soon.Id);
         Assert.That(await _expiries.NextDueAsync(Week), Is.EqualTo(later.ExpiresAt));
         Assert.That(await _expiries.EraseDueAsync(), Is.Empty, "erasing again does nothing");
+        // Each erasure is in the audit trail, once, with its conversation: written in the erasure's own transaction.
+        var trail = await new AuditTrail(_db, _clock).ListAsync(0, 10);
+        Assert.That(trail.Select(r => (r.Kind, r.MessageId, r.Conversation)),
+            Is.EqualTo(new[] { (AuditKinds.MessageExpired, (string?)soon.MessageId, (long?)_conversation) }));
     }
 
     [Test]
