@@ -8,6 +8,8 @@ import { renderMessage } from './messages.js';
 
 const RETENTIONS = [[3600, '1 heure'], [86400, '1 jour'], [604800, '7 jours'], [2592000, '30 jours']];
 const NEAR_BOTTOM_PX = 80;
+const PAGE = 100; // messages shown at first, and added by "plus anciens"
+const MAX_SHOWN = 1000; // the API's largest page
 
 const durationLabel = (seconds) => (seconds >= 86400
   ? `${Math.round(seconds / 86400)} j`
@@ -23,6 +25,7 @@ export class ConversationView {
   #nodes = new Map(); // message id → { key, node }: unchanged messages keep their element
   #marking = new Set(); // Message-IDs already sent to POST /api/receipts
   #membersOpen = false;
+  #limit = PAGE; // the latest messages shown; grows when older ones are asked for
   #header;
   #membersPanel;
   #list;
@@ -59,7 +62,7 @@ export class ConversationView {
     if (id === null) return;
     const [conversation, messages] = await Promise.all([
       api.get(`/api/conversations/${id}`),
-      api.get(`/api/conversations/${id}/messages`),
+      api.get(`/api/conversations/${id}/messages?limit=${this.#limit}`),
     ]);
     if (id !== this.#id) return;
     this.#renderHeader(conversation);
@@ -80,6 +83,7 @@ export class ConversationView {
     this.#nodes = new Map();
     this.#marking.clear();
     this.#membersOpen = false;
+    this.#limit = PAGE;
     this.#compose = createCompose((message) => this.#send(id, message));
     this.#memberSearch = directorySearch({
       testid: 'member-search', resultTestid: 'member-result',
@@ -167,8 +171,21 @@ export class ConversationView {
       return node;
     });
     this.#nodes = nodes;
-    list.replaceChildren(...(children.length ? children : [h('li', { class: 'muted empty' }, 'Aucun message pour le moment.')]));
+    // A full page may have older messages before it: a button fetches them, keeping what is on screen in place.
+    const older = messages.length >= this.#limit && this.#limit < MAX_SHOWN && h('li', { class: 'older' },
+      h('button', { type: 'button', class: 'link', testid: 'older-messages', onclick: () => this.#showOlder() },
+        'Afficher les messages plus anciens'));
+    list.replaceChildren(...(children.length ? [older, ...children].filter(Boolean)
+      : [h('li', { class: 'muted empty' }, 'Aucun message pour le moment.')]));
     if (stick) list.scrollTop = list.scrollHeight;
+  }
+
+  async #showOlder() {
+    const list = this.#list;
+    const fromBottom = list.scrollHeight - list.scrollTop;
+    this.#limit = Math.min(MAX_SHOWN, this.#limit + PAGE);
+    await this.refresh();
+    list.scrollTop = list.scrollHeight - fromBottom;
   }
 
   /** Posts read receipts for received, unread messages while the page is visible. */

@@ -296,4 +296,33 @@ public class WebClientTests
         await ScreenshotAsync(page, "trust-warning");
         Assert.That(dialogs, Is.Empty);
     }
+
+    [Test]
+    public async Task A_long_conversation_shows_its_latest_messages_and_the_older_ones_on_demand()
+    {
+        await using var julien = await MissInstance.StartAsync(Julien);
+        var conversation = await julien.Conversations.StartDirectAsync(Claire.Address);
+        // 130 messages from Claire, stored as received (the mail path is tested elsewhere; the page's paging is the point).
+        var start = DateTimeOffset.UtcNow.AddHours(-3);
+        for (var i = 1; i <= 130; i++)
+        {
+            await julien.Store.SaveReceivedAsync(new Core.Messaging.ReceivedMessage($"long-{i}-{Guid.NewGuid():N}@x.test", Claire.Address, null,
+                [Julien.Address], null, $"Message numéro {i}", start.AddMinutes(i),
+                new Core.Messaging.SignatureRecord(Core.Secure.OpenStatus.Verified, "signature vérifiée", Claire.DisplayName, Claire.Rpps, true),
+                conversation.Id, ExpiresAt: DateTimeOffset.UtcNow.AddDays(7)));
+        }
+        var dialogs = new List<string>();
+        var page = await OpenAsync(julien, phone: false, dialogs);
+        await page.GetByTestId("conversation-item").First.ClickAsync();
+
+        var texts = page.GetByTestId("message-text");
+        await Assertions.Expect(texts).ToHaveCountAsync(100);
+        await Assertions.Expect(texts.Last).ToHaveTextAsync("Message numéro 130");
+        await Assertions.Expect(texts.First).ToHaveTextAsync("Message numéro 31");
+        await page.GetByTestId("older-messages").ClickAsync();
+        await Assertions.Expect(texts).ToHaveCountAsync(130);
+        await Assertions.Expect(texts.First).ToHaveTextAsync("Message numéro 1");
+        await Assertions.Expect(page.GetByTestId("older-messages")).ToHaveCountAsync(0);
+        Assert.That(dialogs, Is.Empty);
+    }
 }
