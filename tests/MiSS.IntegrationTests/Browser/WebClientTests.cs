@@ -294,4 +294,19 @@ public class WebClientTests
         await ScreenshotAsync(page, "trust-warning");
         Assert.That(dialogs, Is.Empty);
     }
+
+    [Test]
+    public async Task A_directory_that_cannot_be_refreshed_is_shown_in_the_status_bar()
+    {
+        var options = MissInstance.OptionsFor(Claire);
+        options.Directory.ExtractionUrl = "https://127.0.0.1:1/Extraction_Correspondance_MSSante.zip"; // nothing listens there
+        await using var claire = await MissInstance.StartAsync(Claire, options);
+        var dialogs = new List<string>();
+        var page = await OpenAsync(claire, phone: false, dialogs);
+
+        var warning = page.GetByTestId("trust-status");
+        await Assertions.Expect(warning).ToHaveTextAsync("Annuaire national non mis à jour");
+        await Assertions.Expect(warning).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("téléchargement impossible"));
+        Assert.That(dialogs, Is.Empty);
+    }
 }
