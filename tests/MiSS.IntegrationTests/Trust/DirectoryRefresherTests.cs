@@ -107,23 +107,9 @@ public class DirectoryRefresherTests
         return new Refresh(store, messages, status, new DirectoryRefresher(options, store, messages, status, _clock, NullLogger<DirectoryRefresher>.Instance));
     }
 
-    async Task RunAsync(Refresh r)
-    {
-        await r.Refresher.StartAsync(CancellationToken.None);
-        await TestWait.ForAsync(() => Task.FromResult(r.Status.Rounds >= 1 ? r.Status : null), Patience, "the first refresh round");
-    }
+    static Task RunAsync(Refresh r) => RefreshRounds.RunAsync(r.Refresher, r.Status);
 
-    /// <summary>Moves the clock by the interval until the refresher has run one more round.</summary>
-    async Task NextRoundAsync(Refresh r)
-    {
-        var target = r.Status.Rounds + 1;
-        await TestWait.ForAsync(async () =>
-        {
-            _clock.Advance(Interval);
-            await Task.Delay(20);
-            return r.Status.Rounds >= target ? r.Status : null;
-        }, Patience, "the next refresh round");
-    }
+    Task NextRoundAsync(Refresh r) => RefreshRounds.NextRoundAsync(r.Status, _clock, Interval);
 
     static async Task<string[]> AddressesAsync(Refresh r, string query) => [.. (await r.Store.SearchAsync(query)).Select(e => e.Address)];
 
