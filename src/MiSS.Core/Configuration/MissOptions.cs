@@ -49,8 +49,31 @@ public sealed class MissOptions
     /// <summary>What MiSS does when end-to-end encryption is not possible (docs/security.md).</summary>
     public SecurityOptions Security { get; set; } = new();
 
+    /// <summary>The national directory kept current by download (docs/security.md, "Correspondents' certificates and the directory").</summary>
+    public DirectoryOptions Directory { get; set; } = new();
+
     /// <summary>Path of the SQLite store.</summary>
     public string StorePath => Path.Combine(DataDirectory, "miss.db");
+}
+
+/// <summary>
+/// Where and how often the national directory is downloaded (<c>MiSS:Directory</c>); with neither URL set, the directory
+/// is filled only by <c>miss directory import</c>. The HTTPS servers must chain to the download anchors
+/// (<see cref="TrustOptions.DownloadAnchorsPath"/>, else <see cref="TrustOptions.AnchorsPath"/>).
+/// </summary>
+public sealed class DirectoryOptions
+{
+    /// <summary>The MSSanté bulk extraction ("Extraction_Correspondance_MSSante"): a .txt, or a .zip holding exactly one .txt.</summary>
+    public string? ExtractionUrl { get; set; }
+
+    /// <summary>An Annuaire Santé FHIR Bundle (a searchset, JSON), whose certificates are kept too.</summary>
+    public string? FhirUrl { get; set; }
+
+    /// <summary>How often the directory is downloaded again.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Largest download (and largest file in a .zip) taken: the national extraction is well over 20 MB.</summary>
+    public long MaxDownloadBytes { get; set; } = 200L * 1024 * 1024;
 }
 
 /// <summary>The secure mailbox.</summary>

@@ -47,8 +47,12 @@ public sealed class AnnuaireFhirImporter(DirectoryStore store, MessageStore? cer
     /// <summary>
     /// Imports the resources read from <paramref name="stream"/>; throws <see cref="InvalidDataException"/> (French
     /// message) when it is not FHIR JSON. An entry without a usable address is reported with its position (entry number).
+    /// With <paramref name="replace"/> the resources are a whole snapshot (a downloaded directory): the mailboxes of
+    /// earlier FHIR imports that it no longer lists are removed; otherwise they are added to. <paramref name="check"/>
+    /// may refuse the result before it is committed (<see cref="InvalidDataException"/>, nothing written).
     /// </summary>
-    public async Task<DirectoryImportResult> ImportAsync(Stream stream, Action<DirectoryImportProgress>? progress = null, CancellationToken ct = default)
+    public async Task<DirectoryImportResult> ImportAsync(Stream stream, Action<DirectoryImportProgress>? progress = null, CancellationToken ct = default,
+        bool replace = false, DirectoryImportCheck? check = null)
     {
         var watch = Stopwatch.StartNew();
         FhirResource root;
@@ -87,7 +91,7 @@ public sealed class AnnuaireFhirImporter(DirectoryStore store, MessageStore? cer
                 offers[value] = new CertificateOffer(index + 1, $"{resources[index]!.ResourceType}/{resources[index]!.Id}", value, []);
             }
         }
-        await using (var session = await store.BeginImportAsync(Source, replace: false, ct))
+        await using (var session = await store.BeginImportAsync(Source, replace, ct))
         {
             for (var index = 0; index < resources.Count; index++)
             {
@@ -123,7 +127,7 @@ public sealed class AnnuaireFhirImporter(DirectoryStore store, MessageStore? cer
                 }
                 progress?.Invoke(new DirectoryImportProgress(index + 1, session.Imported));
             }
-            session.Complete();
+            session.Complete(new DirectoryImportResult(session.Imported, duplicates, rejected, watch.Elapsed), check);
             imported = session.Imported;
         }
         var saved = certificates is null ? 0 : await SaveCertificatesAsync(certificates, offers.Values, rejected, ct);

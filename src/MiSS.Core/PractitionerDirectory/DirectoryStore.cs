@@ -29,6 +29,12 @@ public sealed record DirectoryImportResult(long Imported, long Duplicates, IRead
     long Certificates = 0);
 
 /// <summary>
+/// The last check of an import, before it is committed: the French reason to refuse it (the previous directory then
+/// stays whole), or null to take it. The refresher refuses implausible downloads this way.
+/// </summary>
+public delegate string? DirectoryImportCheck(DirectoryImportResult result);
+
+/// <summary>
 /// The national directory of MSSanté mailboxes in the store (migration 7): filled by the importers of the bulk
 /// extraction and of Annuaire Santé FHIR bundles, searched by name, profession, place, RPPS or address through an FTS5
 /// index that folds accents and case and indexes prefixes, so that search-as-you-type stays in milliseconds on the
@@ -56,6 +62,13 @@ public sealed class DirectoryStore(StoreDatabase database)
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM directory";
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>How many mailboxes the directory holds from <paramref name="source"/> (an importer's <c>Source</c>).</summary>
+    public async Task<long> CountAsync(string source, CancellationToken ct = default)
+    {
+        var rows = await database.QueryAsync("SELECT count(*) FROM directory WHERE source = $source", r => r.GetInt64(0), ct, ("$source", source));
+        return rows[0];
     }
 
     /// <summary>The person the directory names for an address (names and RPPS), or null when the address is not in it.</summary>
@@ -209,7 +222,10 @@ public sealed class DirectoryStore(StoreDatabase database)
         }
     }
 
-    /// <summary>An import under way: <see cref="Add"/> each mailbox, then <see cref="Complete"/>; disposing without completing rolls back.</summary>
+    /// <summary>
+    /// An import under way: <see cref="Add"/> each mailbox, then <see cref="Complete"/>; disposing without completing rolls
+    /// back. Until the commit, the store's other connections (searches) see the previous directory (WAL snapshot).
+    /// </summary>
     internal sealed class ImportSession : IAsyncDisposable
     {
         readonly SqliteConnection _connection;
@@ -282,9 +298,16 @@ public sealed class DirectoryStore(StoreDatabase database)
 
         static object Db(string? value) => string.IsNullOrWhiteSpace(value) ? DBNull.Value : value.Trim();
 
-        /// <summary>Rebuilds the search index from the table and commits.</summary>
-        public void Complete()
+        /// <summary>
+        /// Rebuilds the search index from the table and commits, unless <paramref name="check"/> refuses
+        /// <paramref name="result"/>: then throws <see cref="InvalidDataException"/> with that reason and disposing rolls back.
+        /// </summary>
+        public void Complete(DirectoryImportResult result, DirectoryImportCheck? check)
         {
+            if (check?.Invoke(result) is { } refusal)
+            {
+                throw new InvalidDataException(refusal);
+            }
             using var rebuild = _connection.CreateCommand();
             rebuild.Transaction = _transaction;
             rebuild.CommandText = "INSERT INTO directory_fts (directory_fts) VALUES ('rebuild')";

@@ -42,9 +42,11 @@ public sealed class MssanteExtractionImporter(DirectoryStore store)
 
     /// <summary>
     /// Imports the extraction read from <paramref name="stream"/>; throws <see cref="InvalidDataException"/> (French
-    /// message) when the header is not the extraction's, before anything is written.
+    /// message) when the header is not the extraction's, before anything is written, or when <paramref name="check"/>
+    /// refuses the result (<see cref="InvalidDataException"/>, nothing written either).
     /// </summary>
-    public async Task<DirectoryImportResult> ImportAsync(Stream stream, Action<DirectoryImportProgress>? progress = null, CancellationToken ct = default)
+    public async Task<DirectoryImportResult> ImportAsync(Stream stream, Action<DirectoryImportProgress>? progress = null, CancellationToken ct = default,
+        DirectoryImportCheck? check = null)
     {
         var watch = Stopwatch.StartNew();
         using var reader = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, 1 << 16);
@@ -78,9 +80,10 @@ public sealed class MssanteExtractionImporter(DirectoryStore store)
                 duplicates++;
             }
         }
-        session.Complete();
+        var result = new DirectoryImportResult(session.Imported, duplicates, rejected, watch.Elapsed);
+        session.Complete(result, check);
         progress?.Invoke(new DirectoryImportProgress(line, session.Imported));
-        return new DirectoryImportResult(session.Imported, duplicates, rejected, watch.Elapsed);
+        return result;
     }
 
     static void CheckHeader(string header)

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace MiSS.Core.TrustRefresh;
 
-/// <summary>What one source of trust material is: a CA's revocation list or the MSSanté white list.</summary>
+/// <summary>What one downloaded source is: a CA's revocation list, the MSSanté white list or the national directory.</summary>
 public enum TrustSourceKind
 {
     /// <summary>A certificate revocation list (<c>MiSS:Trust:CrlUrls</c>).</summary>
@@ -10,6 +10,9 @@ public enum TrustSourceKind
 
     /// <summary>The MSSanté white list (<c>MiSS:TrustSpace:WhiteListUrl</c>).</summary>
     WhiteList,
+
+    /// <summary>The national directory (<c>MiSS:Directory:ExtractionUrl</c> or <c>MiSS:Directory:FhirUrl</c>), kept by <c>DirectoryRefresher</c>.</summary>
+    Directory,
 }
 
 /// <summary>
@@ -18,7 +21,10 @@ public enum TrustSourceKind
 /// </summary>
 public sealed record TrustSourceState(TrustSourceKind Kind, string Source, DateTimeOffset? LastSuccess, DateTimeOffset? LastAttempt, string? LastError);
 
-/// <summary>The state of every configured source, as <c>GET /api/status</c> shows it; written by <see cref="TrustRefresher"/>.</summary>
+/// <summary>
+/// The state of every configured source, as <c>GET /api/status</c> shows it; written by <see cref="TrustRefresher"/> and
+/// <see cref="PractitionerDirectory.DirectoryRefresher"/>.
+/// </summary>
 public sealed class TrustRefreshStatus
 {
     readonly ConcurrentDictionary<string, TrustSourceState> _sources = new(StringComparer.Ordinal);
@@ -27,7 +33,7 @@ public sealed class TrustRefreshStatus
     /// <summary>The sources, in a stable order (kind, then address).</summary>
     public IReadOnlyList<TrustSourceState> Sources => _sources.Values.OrderBy(s => s.Kind).ThenBy(s => s.Source, StringComparer.Ordinal).ToList();
 
-    /// <summary>How many refresh rounds have completed since start.</summary>
+    /// <summary>How many refresh rounds have completed since start (of every refresher writing here).</summary>
     public long Rounds => Interlocked.Read(ref _rounds);
 
     /// <summary>The state of <paramref name="source"/>, or null before its first attempt.</summary>

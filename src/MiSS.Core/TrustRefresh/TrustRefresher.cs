@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MiSS.Core.Configuration;
 using MiSS.Core.Secure;
@@ -48,18 +47,7 @@ public sealed class TrustRefresher : BackgroundService
         _interval = options.Trust.RefreshInterval > TimeSpan.Zero ? options.Trust.RefreshInterval
             : throw new InvalidOperationException("MiSS:Trust:RefreshInterval doit être positif");
         CacheDirectory = CacheDirectoryOf(options);
-        var anchorsPath = string.IsNullOrWhiteSpace(options.Trust.DownloadAnchorsPath) ? options.Trust.AnchorsPath : options.Trust.DownloadAnchorsPath;
-        var anchors = new X509Certificate2Collection();
-        if (!string.IsNullOrWhiteSpace(anchorsPath))
-        {
-            anchors.ImportFromPemFile(anchorsPath);
-        }
-        if (anchors.Count == 0)
-        {
-            throw new InvalidOperationException("aucune autorité pour vérifier les serveurs de téléchargement : renseigner MiSS:Trust:DownloadAnchorsPath " +
-                "ou MiSS:Trust:AnchorsPath (le magasin du système n'est jamais utilisé)");
-        }
-        _downloader = new TrustDownloader(anchors, TimeSpan.FromSeconds(60));
+        _downloader = TrustDownloader.FromOptions(options, TimeSpan.FromSeconds(60));
     }
 
     static string CacheDirectoryOf(MissOptions options) => Path.Combine(options.DataDirectory, "trust");
@@ -156,7 +144,7 @@ public sealed class TrustRefresher : BackgroundService
         {
             Apply(TrustSourceKind.WhiteList, listAddress, () =>
             {
-                _space.Replace(WhiteList.Parse(new MemoryStream(list), Display(listAddress), _space.Signers));
+                _space.Replace(WhiteList.Parse(new MemoryStream(list), TrustDownloader.Display(listAddress), _space.Signers));
                 Keep(WhiteListCachePath, list);
             });
         }
@@ -201,8 +189,8 @@ public sealed class TrustRefresher : BackgroundService
             step();
             if (recordSuccess)
             {
-                _status.Succeeded(kind, Display(address), _time.GetUtcNow());
-                _log.LogInformation("Trust material refreshed: {Kind} from {Source}", kind, Display(address));
+                _status.Succeeded(kind, TrustDownloader.Display(address), _time.GetUtcNow());
+                _log.LogInformation("Trust material refreshed: {Kind} from {Source}", kind, TrustDownloader.Display(address));
             }
         }
         catch (Exception e) when (e is TrustMaterialException or WhiteListException or IOException or UnauthorizedAccessException)
@@ -218,8 +206,8 @@ public sealed class TrustRefresher : BackgroundService
 
     void Fail(TrustSourceKind kind, Uri address, string reason)
     {
-        _status.Failed(kind, Display(address), _time.GetUtcNow(), reason);
-        _log.LogWarning("Trust material not refreshed, the last good copy stays in place: {Kind} from {Source}: {Reason}", kind, Display(address), reason);
+        _status.Failed(kind, TrustDownloader.Display(address), _time.GetUtcNow(), reason);
+        _log.LogWarning("Trust material not refreshed, the last good copy stays in place: {Kind} from {Source}: {Reason}", kind, TrustDownloader.Display(address), reason);
     }
 
     /// <summary>Writes a verified copy atomically: a crash mid-write leaves the previous copy whole.</summary>
@@ -234,9 +222,6 @@ public sealed class TrustRefresher : BackgroundService
         }
         File.Move(temporary, path, overwrite: true);
     }
-
-    /// <summary>The address as shown in logs and the status: without user information or query.</summary>
-    static string Display(Uri address) => new UriBuilder(address) { UserName = "", Password = "", Query = "", Fragment = "" }.Uri.AbsoluteUri;
 
     /// <inheritdoc />
     public override void Dispose()

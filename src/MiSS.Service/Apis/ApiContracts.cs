@@ -87,8 +87,8 @@ public sealed record StatusDto(string Mailbox, string DisplayName, bool InboxCon
     DateTimeOffset? NextExpiry, string Version, IReadOnlyList<TrustSourceDto> TrustSources);
 
 /// <summary>
-/// One downloaded source of trust material (kind <c>crl</c> or <c>white-list</c>): when it was last taken, and the French
-/// reason of the last failure (null once a download succeeds again). Empty when no URL is configured.
+/// One downloaded source (kind <c>crl</c>, <c>white-list</c> or <c>directory</c>, the national directory): when it was last
+/// taken, and the French reason of the last failure (null once a download succeeds again). Empty when no URL is configured.
 /// </summary>
 public sealed record TrustSourceDto(string Kind, string Source, DateTimeOffset? LastSuccess, DateTimeOffset? LastAttempt, string? LastError);
 

@@ -16,9 +16,16 @@ public static class StatusApi
                 CancellationToken ct) =>
                 new StatusDto(options.Mailbox.Address, options.Mailbox.DisplayName, inbox.IsConnected, inbox.IsIdle, inbox.LastError,
                     await messages.CountQueuedAsync(ct), expiry.NextRun, typeof(StatusApi).Assembly.GetName().Version?.ToString() ?? "0",
-                    trust.Sources.Select(s => new TrustSourceDto(s.Kind == TrustSourceKind.WhiteList ? "white-list" : "crl", s.Source,
+                    trust.Sources.Select(s => new TrustSourceDto(KindName(s.Kind), s.Source,
                         s.LastSuccess, s.LastAttempt, s.LastError)).ToList()))
             .WithTags("account").WithSummary("Le compte et l'état du service");
         return api;
     }
+
+    static string KindName(TrustSourceKind kind) => kind switch
+    {
+        TrustSourceKind.WhiteList => "white-list",
+        TrustSourceKind.Directory => "directory",
+        _ => "crl",
+    };
 }

@@ -199,8 +199,9 @@ public static class MissCommandLine
         Console.WriteLine($"Effacement : {(status.NextExpiry is { } at ? $"prochain le {at.ToLocalTime():g}" : "rien de prévu")}");
         foreach (var source in status.TrustSources ?? [])
         {
-            var taken = source.LastSuccess is { } ok ? $"à jour le {ok.ToLocalTime():g}" : "jamais téléchargée";
-            Console.WriteLine($"{(source.Kind == "crl" ? "LCR" : "Liste blanche"),-10} : {source.Source} — {taken}{(source.LastError is { } failure ? $" ; échec : {failure}" : "")}");
+            var taken = source.LastSuccess is { } ok ? $"à jour le {ok.ToLocalTime():g}" : source.Kind == "directory" ? "jamais téléchargé" : "jamais téléchargée";
+            var kind = source.Kind switch { "crl" => "LCR", "directory" => "Annuaire", _ => "Liste blanche" };
+            Console.WriteLine($"{kind,-10} : {source.Source} — {taken}{(source.LastError is { } failure ? $" ; échec : {failure}" : "")}");
         }
         return 0;
     }

@@ -56,6 +56,13 @@ public static class MissServices
                 sp.GetRequiredService<MiSS.Core.Trust.TrustSpace>(), sp.GetRequiredService<TrustRefreshStatus>(), time,
                 sp.GetRequiredService<ILogger<TrustRefresher>>()));
         }
+        if (DirectoryRefresher.IsConfigured(options))
+        {
+            // Downloads the national directory at start and every MiSS:Directory:RefreshInterval (docs/security.md).
+            services.AddHostedService(sp => new DirectoryRefresher(options, sp.GetRequiredService<DirectoryStore>(),
+                sp.GetRequiredService<MessageStore>(), sp.GetRequiredService<TrustRefreshStatus>(), time,
+                sp.GetRequiredService<ILogger<DirectoryRefresher>>()));
+        }
         return services;
     }
 

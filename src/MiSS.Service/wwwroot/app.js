@@ -54,14 +54,21 @@ async function refreshList() {
   document.title = unread > 0 ? `(${unread}) MiSS` : 'MiSS';
 }
 
+/** What the status bar says of a downloaded source whose last refresh failed, by kind. */
+const STALE_SOURCE = {
+  'white-list': 'Liste blanche MSSanté non mise à jour',
+  directory: 'Annuaire national non mis à jour',
+  crl: 'Liste de révocation non mise à jour',
+};
+
 /**
- * A trust source (the MSSanté white list, a CA's revocation list) whose last refresh failed: the last good copy is
- * still in use, but the practitioner should know it may be getting old.
+ * A downloaded source (the MSSanté white list, a CA's revocation list, the national directory) whose last refresh
+ * failed: the last good copy is still in use, but the practitioner should know it may be getting old.
  */
 function trustWarnings(sources) {
   return sources.filter((source) => source.lastError).map((source) => h('span', {
     class: 'status-trust warn', testid: 'trust-status', title: source.lastError,
-  }, `${source.kind === 'white-list' ? 'Liste blanche MSSanté' : 'Liste de révocation'} non mise à jour`
+  }, (STALE_SOURCE[source.kind] ?? STALE_SOURCE.crl)
     + (source.lastSuccess ? ` depuis le ${new Date(source.lastSuccess).toLocaleString('fr-FR')}` : '')));
 }
 

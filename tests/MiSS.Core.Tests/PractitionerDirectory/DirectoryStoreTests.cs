@@ -2,13 +2,13 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using MiSS.Core.PractitionerDirectory;
 using MiSS.Core.Storage;
+using static MiSS.Core.Tests.PractitionerDirectory.ExtractionRows;
 
 namespace MiSS.Core.Tests.PractitionerDirectory;
 
 /// <summary>The national directory on real SQLite files: the extraction and FHIR importers, and the search.</summary>
 public class DirectoryStoreTests
 {
-    static readonly string Header = string.Join('|', MssanteExtractionImporter.Columns);
     string _directory = "";
     DirectoryStore _store = null!;
 
@@ -26,19 +26,8 @@ public class DirectoryStoreTests
         Directory.Delete(_directory, recursive: true);
     }
 
-    static string Row(string type, string address, string family, string given, string profession = "Médecin", string specialty = "",
-        string rpps = "10101234564", string city = "PARIS", string postcode = "75011", string organisation = "")
-    {
-        var f = new string[31];
-        Array.Fill(f, "");
-        f[0] = type; f[1] = address; f[2] = rpps.Length > 0 ? "8" : ""; f[3] = rpps; f[4] = rpps.Length > 0 ? "8" + rpps : "";
-        f[9] = family; f[10] = given; f[14] = profession; f[16] = specialty; f[18] = organisation;
-        f[27] = $"{postcode} {city}"; f[28] = postcode; f[30] = "FRANCE";
-        return string.Join('|', f);
-    }
-
     Task<DirectoryImportResult> ImportAsync(params string[] rows) =>
-        new MssanteExtractionImporter(_store).ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', [Header, .. rows]) + "\n")));
+        new MssanteExtractionImporter(_store).ImportAsync(new MemoryStream(Extraction(rows)));
 
     async Task ImportSomeAsync() => await ImportAsync(
         Row("PER", "claire.martin@medecin.mssante.fr", "MARTIN", "Claire", specialty: "Médecine générale"),
@@ -236,5 +225,63 @@ public class DirectoryStoreTests
             "Médecin", "Médecine générale", "NEVERS", "10101234564", "personnelle")));
         Assert.That((await _store.SearchAsync("secretariat@msp")).Single().MailboxType, Is.EqualTo("applicative"));
         Assert.That(await _store.SearchAsync("lilas"), Has.Count.EqualTo(2), "the organisation and the practitioner working there");
+    }
+
+    [Test]
+    public async Task Searches_during_an_import_answer_from_the_previous_directory_until_it_is_committed()
+    {
+        await ImportAsync(Row("PER", "claire.martin@medecin.mssante.fr", "MARTIN", "Claire"),
+            Row("PER", "paul.durand@medecin.mssante.fr", "DURAND", "Paul", rpps: "10101234606"));
+        var seenBeforeCommit = new List<string>();
+        var result = await new MssanteExtractionImporter(_store).ImportAsync(new MemoryStream(Extraction(
+                Row("PER", "claire.martin@medecin.mssante.fr", "MARTIN", "Claire"),
+                Row("PER", "ines.roux@medecin.mssante.fr", "ROUX", "Inès", rpps: "10101234614"))),
+            check: _ =>
+            {
+                // Every row is written but not committed: the store's other connections still see the previous directory.
+                seenBeforeCommit.AddRange(_store.SearchAsync("durand").GetAwaiter().GetResult().Select(e => e.Address));
+                seenBeforeCommit.AddRange(_store.SearchAsync("roux").GetAwaiter().GetResult().Select(e => e.Address));
+                return null;
+            });
+
+        Assert.That(result.Imported, Is.EqualTo(2));
+        Assert.That(seenBeforeCommit, Is.EqualTo(new[] { "paul.durand@medecin.mssante.fr" }));
+        Assert.That(await _store.SearchAsync("durand"), Is.Empty, "a mailbox the new extraction no longer lists is gone");
+        Assert.That((await _store.SearchAsync("roux")).Single().Address, Is.EqualTo("ines.roux@medecin.mssante.fr"));
+    }
+
+    [Test]
+    public async Task An_import_its_check_refuses_writes_nothing()
+    {
+        await ImportSomeAsync();
+        var before = await _store.CountAsync();
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => new MssanteExtractionImporter(_store).ImportAsync(
+            new MemoryStream(Extraction(Row("PER", "ines.roux@medecin.mssante.fr", "ROUX", "Inès"))),
+            check: r => r.Imported < 2 ? "trop peu de boîtes" : null));
+
+        Assert.That(refused!.Message, Is.EqualTo("trop peu de boîtes"));
+        Assert.That(await _store.CountAsync(), Is.EqualTo(before));
+        Assert.That(await _store.SearchAsync("roux"), Is.Empty);
+        Assert.That(await _store.SearchAsync("durand"), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_fhir_snapshot_replaces_the_fhir_mailboxes_and_leaves_the_extraction_alone()
+    {
+        await ImportAsync(Row("PER", "paul.durand@medecin.mssante.fr", "DURAND", "Paul", rpps: "10101234606"));
+        var fhir = new AnnuaireFhirImporter(_store);
+        await fhir.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(AnnuaireBundles.Bundle(
+            AnnuaireBundles.Practitioner(TestPki.Claire, "c", AnnuaireBundles.Mailbox(TestPki.Claire.Address)),
+            AnnuaireBundles.Practitioner(TestPki.Julien, "j", AnnuaireBundles.Mailbox(TestPki.Julien.Address))))));
+        Assert.That(await _store.CountAsync(AnnuaireFhirImporter.Source), Is.EqualTo(2));
+
+        await fhir.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(AnnuaireBundles.Bundle(
+            AnnuaireBundles.Practitioner(TestPki.Claire, "c", AnnuaireBundles.Mailbox(TestPki.Claire.Address))))), replace: true);
+
+        Assert.That(await _store.FindAsync(TestPki.Claire.Address), Is.Not.Null);
+        Assert.That(await _store.FindAsync(TestPki.Julien.Address), Is.Null, "no longer in the snapshot");
+        Assert.That(await _store.FindAsync("paul.durand@medecin.mssante.fr"), Is.Not.Null, "another source's mailbox stays");
+        Assert.That(await _store.CountAsync(MssanteExtractionImporter.Source), Is.EqualTo(1));
     }
 }

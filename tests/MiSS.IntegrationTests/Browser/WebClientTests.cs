@@ -281,19 +281,31 @@ public class WebClientTests
         }
     }
 
-    [Test]
-    public async Task A_white_list_that_cannot_be_refreshed_is_shown_in_the_status_bar()
+    [TestCase("white-list", "Liste blanche MSSanté non mise à jour")]
+    [TestCase("directory", "Annuaire national non mis à jour")]
+    public async Task A_source_that_cannot_be_refreshed_is_shown_in_the_status_bar(string kind, string text)
     {
         var options = MissInstance.OptionsFor(Claire);
-        options.TrustSpace.WhiteListUrl = "https://127.0.0.1:1/listeblanchemssante.xml"; // nothing listens there
+        // Nothing listens on port 1.
+        if (kind == "directory")
+        {
+            options.Directory.ExtractionUrl = "https://127.0.0.1:1/Extraction_Correspondance_MSSante.zip";
+        }
+        else
+        {
+            options.TrustSpace.WhiteListUrl = "https://127.0.0.1:1/listeblanchemssante.xml";
+        }
         await using var claire = await MissInstance.StartAsync(Claire, options);
         var dialogs = new List<string>();
         var page = await OpenAsync(claire, phone: false, dialogs);
 
         var warning = page.GetByTestId("trust-status");
-        await Assertions.Expect(warning).ToHaveTextAsync("Liste blanche MSSanté non mise à jour");
+        await Assertions.Expect(warning).ToHaveTextAsync(text);
         await Assertions.Expect(warning).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("téléchargement impossible"));
-        await ScreenshotAsync(page, "trust-warning");
+        if (kind == "white-list")
+        {
+            await ScreenshotAsync(page, "trust-warning");
+        }
         Assert.That(dialogs, Is.Empty);
     }
 

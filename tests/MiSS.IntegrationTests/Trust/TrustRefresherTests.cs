@@ -110,23 +110,9 @@ public class TrustRefresherTests
 
     X509Certificate2 Signer() => Pki.IssuePractitionerCertificate(Claire, _clock.GetUtcNow().AddDays(-1), _clock.GetUtcNow().AddYears(1));
 
-    async Task RunAsync(Material m)
-    {
-        await m.Refresher.StartAsync(CancellationToken.None);
-        await TestWait.ForAsync(() => Task.FromResult(m.Status.Rounds >= 1 ? m.Status : null), Patience, "the first refresh round");
-    }
+    static Task RunAsync(Material m) => RefreshRounds.RunAsync(m.Refresher, m.Status);
 
-    /// <summary>Moves the clock by the interval until the refresher has run one more round.</summary>
-    async Task NextRoundAsync(Material m)
-    {
-        var target = m.Status.Rounds + 1;
-        await TestWait.ForAsync(async () =>
-        {
-            _clock.Advance(Interval);
-            await Task.Delay(20);
-            return m.Status.Rounds >= target ? m.Status : null;
-        }, Patience, "the next refresh round");
-    }
+    Task NextRoundAsync(Material m) => RefreshRounds.NextRoundAsync(m.Status, _clock, Interval);
 
     [Test]
     public async Task A_revoking_crl_served_over_https_makes_the_certificate_revoked_and_is_kept_on_disk()
