@@ -92,7 +92,17 @@ public static class MissCommandLine
                 _ => PrintUsage(2),
             };
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FileNotFoundException
+        catch (FileNotFoundException e)
+        {
+            Console.Error.WriteLine($"miss : fichier introuvable : {e.FileName}");
+            return 1;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Console.Error.WriteLine("miss : dossier introuvable (vérifiez le chemin donné)");
+            return 1;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException
                                        or MiSS.Core.Documents.AttachmentRefusedException or MiSS.Core.Photos.PhotoException)
         {
             Console.Error.WriteLine($"miss : {e.Message}");

@@ -273,7 +273,7 @@ public sealed class HostileCorpus(DevPki pki, DevPractitioner sender, DevPractit
         const string c = "untrusted";
         for (var i = 0; i < 8; i++)
         {
-            using var rogue = RogueCertificate(sender);
+            using var rogue = MiSS.Core.Tests.TestPki.RogueCertificate(sender);
             yield return Signed(c, $"rogue-ca-{i}", rogue, $"Je suis Claire, croyez-moi ({i})", ["UntrustedSigner", "NotInConversation"]);
         }
         using var selfSigned = SelfSigned(sender);
@@ -441,19 +441,8 @@ public sealed class HostileCorpus(DevPki pki, DevPractitioner sender, DevPractit
         return new HostileMessage(name, category, Envelope(sender.Address, body, content), HostileOutcome.Quarantined, reasons, IdOf(content));
     }
 
-    /// <summary>A CA of nobody's trust issuing a certificate with the sender's exact identity.</summary>
-    static X509Certificate2 RogueCertificate(DevPractitioner p)
-    {
-        using var caKey = RSA.Create(2048);
-        var caRequest = new CertificateRequest("CN=AC IGC-SANTE ELEMENTAIRE PERSONNES, O=Rogue, C=FR", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-        return Leaf(p, ca);
-    }
-
-    static X509Certificate2 SelfSigned(DevPractitioner p) => Leaf(p, null);
-
-    static X509Certificate2 Leaf(DevPractitioner p, X509Certificate2? issuer)
+    /// <summary>A certificate with the sender's exact identity that vouches only for itself.</summary>
+    static X509Certificate2 SelfSigned(DevPractitioner p)
     {
         var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={p.DisplayName}, SERIALNUMBER={p.NationalId}, C=FR", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -462,11 +451,6 @@ public sealed class HostileCorpus(DevPki pki, DevPractitioner sender, DevPractit
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.4")], false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
-        if (issuer is null)
-        {
-            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-        }
-        using var issued = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMonths(6), RandomNumberGenerator.GetBytes(12));
-        return issued.CopyWithPrivateKey(key);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
     }
 }
