@@ -34,9 +34,7 @@ public class DirectoryCertificateTests
     public async Task A_recipient_known_only_from_the_directory_gets_an_encrypted_message_that_opens_verified()
     {
         // Claire has no certificate folder and has never heard from Julien: only the directory can give his key.
-        var claireOptions = MissInstance.OptionsFor(Claire);
-        claireOptions.Trust.CertificatesDirectory = Directory.CreateTempSubdirectory("miss-no-certificates-").FullName;
-        await using var claire = await MissInstance.StartAsync(Claire, claireOptions);
+        await using var claire = await MissInstance.StartAsync(Claire, MissInstance.OptionsKnowingNoCertificate(Claire));
         await using var julien = await MissInstance.StartAsync(Julien);
         var recipients = claire.Services.GetRequiredService<RecipientCertificates>();
         Assert.That(await recipients.FindAsync(Julien.Address), Is.Null, "no certificate for Julien before the import");
@@ -55,7 +53,6 @@ public class DirectoryCertificateTests
         Assert.That(received.Body, Does.Contain("Bilan reçu"));
         await TestWait.ForAsync(async () => await claire.Store.GetAsync(sent.MessageId) is { State: MessageState.Sent } m ? m : null,
             Patience, "sent at Claire's");
-        Directory.Delete(claireOptions.Trust.CertificatesDirectory, recursive: true);
     }
 
     [Test]

@@ -78,6 +78,17 @@ public sealed class MissInstance : IAsyncDisposable
         return MissConfiguration.Bind(new ConfigurationBuilder().AddJsonFile(path).Build());
     }
 
+    /// <summary>
+    /// Options of an instance that knows no correspondent's certificate yet (an empty certificates folder in its data
+    /// folder): only a signed message received, the directory or an import can teach it one.
+    /// </summary>
+    public static MissOptions OptionsKnowingNoCertificate(DevPractitioner p)
+    {
+        var options = OptionsFor(p);
+        options.Trust.CertificatesDirectory = Directory.CreateDirectory(Path.Combine(options.DataDirectory, "certificats")).FullName;
+        return options;
+    }
+
     /// <summary>The dev settings of <paramref name="p"/>'s instance on the fixture's mail server.</summary>
     public static System.Text.Json.Nodes.JsonObject SettingsFor(DevPractitioner p, string dataDirectory, int apiPort) =>
         DevInstanceSettings.For(MailServerFixture.Pki, MailServerFixture.Server, p, MailServerFixture.Account(p).Password, dataDirectory, apiPort,

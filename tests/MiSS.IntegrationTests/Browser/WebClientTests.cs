@@ -244,41 +244,50 @@ public class WebClientTests
     public async Task A_message_sent_without_end_to_end_encryption_is_marked_on_both_pages()
     {
         // Claire knows no certificate and allows transport-only: Julien gets the message signed, not encrypted.
-        var noCertificates = Directory.CreateTempSubdirectory("miss-certificates-");
-        try
-        {
-            var options = MissInstance.OptionsFor(Claire);
-            options.Trust.CertificatesDirectory = noCertificates.FullName;
-            options.Security.AllowTransportOnly = true;
-            await using var claire = await MissInstance.StartAsync(Claire, options);
-            await using var julien = await MissInstance.StartAsync(Julien);
-            var dialogs = new List<string>();
-            var a = await OpenAsync(claire, phone: false, dialogs);
-            var b = await OpenAsync(julien, phone: true, dialogs);
+        var options = MissInstance.OptionsKnowingNoCertificate(Claire);
+        options.Security.AllowTransportOnly = true;
+        await using var claire = await MissInstance.StartAsync(Claire, options);
+        await using var julien = await MissInstance.StartAsync(Julien);
+        var dialogs = new List<string>();
+        var a = await OpenAsync(claire, phone: false, dialogs);
+        var b = await OpenAsync(julien, phone: true, dialogs);
 
-            // The directory says so before Claire writes.
-            var result = await FindJulienInDirectoryAsync(claire, a);
-            await Assertions.Expect(result.GetByTestId("directory-result-encryption")).ToHaveTextAsync("certificat de chiffrement inconnu");
-            await a.GetByTestId("directory-search").FillAsync("");
+        // The directory says so before Claire writes.
+        var result = await FindJulienInDirectoryAsync(claire, a);
+        await Assertions.Expect(result.GetByTestId("directory-result-encryption")).ToHaveTextAsync("certificat de chiffrement inconnu");
+        await a.GetByTestId("directory-search").FillAsync("");
 
-            var conversation = await claire.Conversations.StartDirectAsync(Julien.Address);
-            await claire.Conversations.SendTextAsync(conversation.Id, "Ordonnance renouvelée.");
+        var conversation = await claire.Conversations.StartDirectAsync(Julien.Address);
+        await claire.Conversations.SendTextAsync(conversation.Id, "Ordonnance renouvelée.");
 
-            await a.GetByTestId("conversation-item").First.ClickAsync();
-            var sent = a.Locator("[data-testid=message][data-direction=outgoing]").GetByTestId("message-protection");
-            await Assertions.Expect(sent).ToContainTextAsync("sans chiffrement de bout en bout à 1 destinataire");
-            await b.GetByTestId("conversation-item").First.ClickAsync();
-            var received = b.Locator("[data-testid=message][data-direction=incoming]");
-            await Assertions.Expect(received.GetByTestId("message-protection")).ToContainTextAsync("Reçu sans chiffrement de bout en bout");
-            await Assertions.Expect(received.GetByTestId("message-signer")).ToHaveAttributeAsync("data-verified", "true");
-            await ScreenshotAsync(a, "A-transport");
-            await ScreenshotAsync(b, "B-transport");
-            Assert.That(dialogs, Is.Empty);
-        }
-        finally
-        {
-            noCertificates.Delete(recursive: true);
-        }
+        await a.GetByTestId("conversation-item").First.ClickAsync();
+        var sent = a.Locator("[data-testid=message][data-direction=outgoing]").GetByTestId("message-protection");
+        await Assertions.Expect(sent).ToContainTextAsync("sans chiffrement de bout en bout à 1 destinataire");
+        await b.GetByTestId("conversation-item").First.ClickAsync();
+        var received = b.Locator("[data-testid=message][data-direction=incoming]");
+        await Assertions.Expect(received.GetByTestId("message-protection")).ToContainTextAsync("Reçu sans chiffrement de bout en bout");
+        await Assertions.Expect(received.GetByTestId("message-signer")).ToHaveAttributeAsync("data-verified", "true");
+        await ScreenshotAsync(a, "A-transport");
+        await ScreenshotAsync(b, "B-transport");
+        Assert.That(dialogs, Is.Empty);
+    }
+
+    [Test]
+    public async Task Writing_to_someone_whose_certificate_is_unknown_is_refused_with_the_reason_and_the_draft_kept()
+    {
+        await using var claire = await MissInstance.StartAsync(Claire, MissInstance.OptionsKnowingNoCertificate(Claire));
+        var dialogs = new List<string>();
+        var a = await OpenAsync(claire, phone: false, dialogs);
+
+        await (await FindJulienInDirectoryAsync(claire, a)).ClickAsync();
+        await a.GetByTestId("compose-text").FillAsync("Pouvez-vous passer voir Mme D. ?");
+        await a.GetByTestId("compose-send").ClickAsync();
+
+        await Assertions.Expect(a.GetByTestId("compose-error")).ToContainTextAsync($"aucun certificat de chiffrement valide connu pour {Julien.Address}");
+        await Assertions.Expect(a.GetByTestId("compose-text")).ToHaveValueAsync("Pouvez-vous passer voir Mme D. ?");
+        await Assertions.Expect(a.GetByTestId("message")).ToHaveCountAsync(0);
+        await ScreenshotAsync(a, "refused");
+        Assert.That(dialogs.Where(d => !d.Contains("422", StringComparison.Ordinal)), Is.Empty, "only the refused request in the console");
     }
 
     [TestCase("white-list", "Liste blanche MSSanté non mise à jour")]

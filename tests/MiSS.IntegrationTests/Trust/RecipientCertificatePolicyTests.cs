@@ -19,30 +19,18 @@ public class RecipientCertificatePolicyTests
 {
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    string? _certificates;
-
     [SetUp]
     public Task StartFromEmptyInboxes() => MailServerFixture.EmptyInboxesAsync();
 
-    [TearDown]
-    public void RemoveCertificateFolder()
-    {
-        if (_certificates is not null)
-        {
-            Directory.Delete(_certificates, recursive: true);
-        }
-    }
-
     /// <summary>Claire's options, knowing only the certificates of <paramref name="known"/> (none learned from mail yet).</summary>
-    Core.Configuration.MissOptions ClaireKnowing(bool allowTransportOnly, params DevPractitioner[] known)
+    static Core.Configuration.MissOptions ClaireKnowing(bool allowTransportOnly, params DevPractitioner[] known)
     {
-        _certificates = Directory.CreateTempSubdirectory("miss-certificates-").FullName;
+        var options = MissInstance.OptionsKnowingNoCertificate(Claire);
         foreach (var p in known)
         {
-            File.Copy(MailServerFixture.Pki.CertificatePath(p), Path.Combine(_certificates, Path.GetFileName(MailServerFixture.Pki.CertificatePath(p))));
+            var certificate = MailServerFixture.Pki.CertificatePath(p);
+            File.Copy(certificate, Path.Combine(options.Trust.CertificatesDirectory!, Path.GetFileName(certificate)));
         }
-        var options = MissInstance.OptionsFor(Claire);
-        options.Trust.CertificatesDirectory = _certificates;
         options.Security.AllowTransportOnly = allowTransportOnly;
         return options;
     }
