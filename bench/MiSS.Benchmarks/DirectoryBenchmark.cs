@@ -35,7 +35,7 @@ public static class DirectoryBenchmark
             var generation = Stopwatch.StartNew();
             var summary = ExtractionSample.Write(file, rows);
             generation.Stop();
-            var store = new DirectoryStore(StoreDatabase.Open(Path.Combine(folder, "miss.db")));
+            var store = DirectoryStore.Open(Path.Combine(folder, DirectoryDatabase.FileName));
             var before = GC.GetTotalAllocatedBytes(precise: true);
             var result = new MssanteExtractionImporter(store).ImportAsync(file).GetAwaiter().GetResult();
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
@@ -52,7 +52,7 @@ public static class DirectoryBenchmark
             report.AppendLine(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
             report.AppendLine();
             report.AppendLine(CultureInfo.InvariantCulture, $"Extraction: {rows:N0} rows, {new FileInfo(file).Length / 1e6:F1} MB, generated in {generation.Elapsed.TotalSeconds:F1} s");
-            report.AppendLine(CultureInfo.InvariantCulture, $"Import: {result.Elapsed.TotalSeconds:F1} s ({rows / result.Elapsed.TotalSeconds:N0} rows/s), {result.Imported:N0} mailboxes, {result.Duplicates:N0} duplicates, {result.Rejected.Count:N0} rejected; managed allocations {allocated / 1e6:N0} MB, working set after {peak / 1e6:N0} MB; store {new FileInfo(Path.Combine(folder, "miss.db")).Length / 1e6:F0} MB");
+            report.AppendLine(CultureInfo.InvariantCulture, $"Import: {result.Elapsed.TotalSeconds:F1} s ({rows / result.Elapsed.TotalSeconds:N0} rows/s), {result.Imported:N0} mailboxes, {result.Duplicates:N0} duplicates, {result.Rejected.Count:N0} rejected; managed allocations {allocated / 1e6:N0} MB, working set after {peak / 1e6:N0} MB; directory.db {new FileInfo(Path.Combine(folder, DirectoryDatabase.FileName)).Length / 1e6:F0} MB");
             report.AppendLine();
             report.AppendLine("| query | results | median | p95 |");
             report.AppendLine("|---|---:|---:|---:|");

@@ -53,7 +53,10 @@ public sealed class MissOptions
     public DirectoryOptions Directory { get; set; } = new();
 
     /// <summary>Path of the SQLite store.</summary>
-    public string StorePath => Path.Combine(DataDirectory, "miss.db");
+    public string StorePath => Path.Combine(DataDirectory, Storage.MailboxSchema.FileName);
+
+    /// <summary>Path of the national directory's SQLite file (public data, apart from the store).</summary>
+    public string DirectoryPath => Path.Combine(DataDirectory, PractitionerDirectory.DirectoryDatabase.FileName);
 }
 
 /// <summary>

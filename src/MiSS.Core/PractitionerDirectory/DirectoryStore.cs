@@ -35,13 +35,20 @@ public sealed record DirectoryImportResult(long Imported, long Duplicates, IRead
 public delegate string? DirectoryImportCheck(DirectoryImportResult result);
 
 /// <summary>
-/// The national directory of MSSanté mailboxes in the store (migration 7): filled by the importers of the bulk
+/// The national directory of MSSanté mailboxes in its own file (<see cref="DirectoryDatabase"/>, <c>directory.db</c>): filled by the importers of the bulk
 /// extraction and of Annuaire Santé FHIR bundles, searched by name, profession, place, RPPS or address through an FTS5
 /// index that folds accents and case and indexes prefixes, so that search-as-you-type stays in milliseconds on the
 /// whole country's directory.
 /// </summary>
-public sealed class DirectoryStore(StoreDatabase database)
+public sealed class DirectoryStore
 {
+    readonly StoreDatabase _database;
+
+    DirectoryStore(StoreDatabase database) => _database = database;
+
+    /// <summary>Opens (and creates or migrates) the directory file at <paramref name="path"/> (<c>&lt;DataDirectory&gt;/directory.db</c>).</summary>
+    public static DirectoryStore Open(string path) => new(DirectoryDatabase.Open(path));
+
     /// <summary>Results of a search, at most (the API's contract since the certificate directory).</summary>
     public const int DefaultLimit = 20;
 
@@ -58,7 +65,7 @@ public sealed class DirectoryStore(StoreDatabase database)
     /// <summary>How many mailboxes the directory holds: the API falls back on the certificate folder when none.</summary>
     public async Task<long> CountAsync(CancellationToken ct = default)
     {
-        await using var connection = await database.ConnectAsync(ct);
+        await using var connection = await _database.ConnectAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM directory";
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
@@ -67,7 +74,7 @@ public sealed class DirectoryStore(StoreDatabase database)
     /// <summary>How many mailboxes the directory holds from <paramref name="source"/> (an importer's <c>Source</c>).</summary>
     public async Task<long> CountAsync(string source, CancellationToken ct = default)
     {
-        var rows = await database.QueryAsync("SELECT count(*) FROM directory WHERE source = $source", r => r.GetInt64(0), ct, ("$source", source));
+        var rows = await _database.QueryAsync("SELECT count(*) FROM directory WHERE source = $source", r => r.GetInt64(0), ct, ("$source", source));
         return rows[0];
     }
 
@@ -75,7 +82,7 @@ public sealed class DirectoryStore(StoreDatabase database)
     public async Task<DirectoryPerson?> FindAsync(string address, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var rows = await database.QueryAsync("SELECT display_name, given_name, family_name, rpps FROM directory WHERE address = $address",
+        var rows = await _database.QueryAsync("SELECT display_name, given_name, family_name, rpps FROM directory WHERE address = $address",
             r => new DirectoryPerson(r.GetString(0), NullableString(r, 1), NullableString(r, 2), NullableString(r, 3)), ct,
             ("$address", address.Trim().ToLowerInvariant()));
         return rows.Count > 0 ? rows[0] : null;
@@ -96,7 +103,7 @@ public sealed class DirectoryStore(StoreDatabase database)
         ArgumentNullException.ThrowIfNull(query);
         limit = Math.Clamp(limit, 1, 1000);
         var results = new List<DirectoryEntry>();
-        await using var connection = await database.ConnectAsync(ct);
+        await using var connection = await _database.ConnectAsync(ct);
         if (query.Contains('@', StringComparison.Ordinal))
         {
             await ReadAsync(connection, """
@@ -210,7 +217,7 @@ public sealed class DirectoryStore(StoreDatabase database)
     /// </summary>
     internal async Task<ImportSession> BeginImportAsync(string source, bool replace, CancellationToken ct)
     {
-        var connection = await database.ConnectAsync(ct);
+        var connection = await _database.ConnectAsync(ct);
         try
         {
             return new ImportSession(connection, source, replace);
@@ -224,7 +231,8 @@ public sealed class DirectoryStore(StoreDatabase database)
 
     /// <summary>
     /// An import under way: <see cref="Add"/> each mailbox, then <see cref="Complete"/>; disposing without completing rolls
-    /// back. Until the commit, the store's other connections (searches) see the previous directory (WAL snapshot).
+    /// back. Until the commit, the directory file's other connections (searches) see the previous directory (WAL snapshot);
+    /// the mailbox's store, another file, is not locked at all.
     /// </summary>
     internal sealed class ImportSession : IAsyncDisposable
     {
@@ -239,9 +247,7 @@ public sealed class DirectoryStore(StoreDatabase database)
             _connection = connection;
             using (var pragma = connection.CreateCommand())
             {
-                // Secure deletion is for message content; directory rows are public, and overwriting every freed page
-                // would double the import's writes.
-                pragma.CommandText = "PRAGMA secure_delete = OFF; PRAGMA cache_size = -65536;";
+                pragma.CommandText = "PRAGMA cache_size = -65536;";
                 pragma.ExecuteNonQuery();
             }
             _transaction = connection.BeginTransaction();

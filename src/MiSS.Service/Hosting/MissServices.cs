@@ -78,7 +78,8 @@ public static class MissServices
         services.AddSingleton(_ => StoreDatabase.Open(options.StorePath));
         services.AddSingleton(_ => BlobStore.Open(options.DataDirectory));
         services.AddSingleton(sp => new AuditTrail(sp.GetRequiredService<StoreDatabase>(), time));
-        services.AddSingleton(sp => new DirectoryStore(sp.GetRequiredService<StoreDatabase>()));
+        // The directory's own file; opened after the store, whose migration 12 may have just filled it from an older miss.db.
+        services.AddSingleton(sp => { sp.GetRequiredService<StoreDatabase>(); return DirectoryStore.Open(options.DirectoryPath); });
         services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
         services.AddSingleton(sp => new ConversationStore(sp.GetRequiredService<StoreDatabase>(), time));
         services.AddSingleton(sp => new ExpiryStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));

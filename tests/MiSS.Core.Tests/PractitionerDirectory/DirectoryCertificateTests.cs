@@ -24,7 +24,7 @@ public class DirectoryCertificateTests
     {
         _directory = Directory.CreateTempSubdirectory("miss-dircert-").FullName;
         var database = StoreDatabase.Open(Path.Combine(_directory, "miss.db"));
-        _directoryStore = new DirectoryStore(database);
+        _directoryStore = DirectoryStore.Open(Path.Combine(_directory, DirectoryDatabase.FileName));
         _messages = new MessageStore(database, BlobStore.Open(_directory), TimeProvider.System);
     }
 

@@ -16,7 +16,7 @@ public class DirectorySearchTests
     public void Open()
     {
         _directory = Directory.CreateTempSubdirectory("miss-directory-search-").FullName;
-        _store = new DirectoryStore(StoreDatabase.Open(Path.Combine(_directory, "miss.db")));
+        _store = DirectoryStore.Open(Path.Combine(_directory, DirectoryDatabase.FileName));
         var certificates = Path.GetDirectoryName(TestPki.Pki.CertificatePath(TestPki.Julien))!;
         _search = new DirectorySearch(_store, new CertificateDirectory(certificates, TestPki.Claire.Address), TestPki.Claire.Address);
     }

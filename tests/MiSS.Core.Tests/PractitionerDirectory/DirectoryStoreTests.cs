@@ -16,7 +16,7 @@ public class DirectoryStoreTests
     public void Open()
     {
         _directory = Directory.CreateTempSubdirectory("miss-directory-").FullName;
-        _store = new DirectoryStore(StoreDatabase.Open(Path.Combine(_directory, "miss.db")));
+        _store = DirectoryStore.Open(Path.Combine(_directory, DirectoryDatabase.FileName));
     }
 
     [TearDown]

@@ -101,7 +101,7 @@ public class DirectoryRefresherTests
     {
         Directory.CreateDirectory(options.DataDirectory);
         var database = StoreDatabase.Open(options.StorePath);
-        var store = new DirectoryStore(database);
+        var store = DirectoryStore.Open(options.DirectoryPath);
         var messages = new MessageStore(database, BlobStore.Open(options.DataDirectory), _clock);
         var status = new TrustRefreshStatus();
         return new Refresh(store, messages, status, new DirectoryRefresher(options, store, messages, status, _clock, NullLogger<DirectoryRefresher>.Instance));
