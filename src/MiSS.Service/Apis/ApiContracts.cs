@@ -56,10 +56,14 @@ public sealed record PatientDto(string Family, string Given, string? Birth, stri
 /// <summary>The latest message of a conversation, for the list.</summary>
 public sealed record LastMessageDto(string Sender, string Text, DateTimeOffset CreatedAt);
 
-/// <summary>A conversation with what its list entry shows.</summary>
+/// <summary>
+/// A conversation with what its list entry shows; <c>memberNames</c>: the name the national directory (or a trusted
+/// certificate) gives each member address it knows, to show instead of the address.
+/// </summary>
 public sealed record ConversationDto(long Id, string ConversationId, string Kind, string? Name, IReadOnlyList<string> Members,
     PatientDto? Patient, bool ReadReceipts, long RetentionSeconds, DateTimeOffset? EndedAt, DateTimeOffset CreatedAt,
-    DateTimeOffset LastMessageAt, int Unread, DateTimeOffset? NextExpiry, LastMessageDto? LastMessage);
+    DateTimeOffset LastMessageAt, int Unread, DateTimeOffset? NextExpiry, LastMessageDto? LastMessage,
+    IReadOnlyDictionary<string, string> MemberNames);
 
 /// <summary>Starts a conversation: <c>peer</c> for a direct one, or <c>name</c> and <c>members</c> for a group.</summary>
 public sealed record NewConversationRequest(string? Peer, string? Name, IReadOnlyList<string>? Members, PatientDto? Patient);
@@ -164,11 +168,12 @@ public static class ApiMapping
         new(e.Address, e.DisplayName, e.Profession, e.Specialty, e.City, e.Rpps, e.MailboxType, certificateKnown);
 
     /// <summary>A conversation with its activity.</summary>
-    public static ConversationDto ToDto(Conversation c, int unread, DateTimeOffset? nextExpiry, StoredMessage? last) => new(
+    public static ConversationDto ToDto(Conversation c, int unread, DateTimeOffset? nextExpiry, StoredMessage? last,
+        IReadOnlyDictionary<string, string> memberNames) => new(
         c.Id, c.ConversationId, c.Kind.ToString().ToLowerInvariant(), c.Name, c.Membership.Members,
         c.Patient is { } p ? new PatientDto(p.FamilyName, p.GivenNames, p.BirthDate, p.Ins, p.InsOid) : null,
         c.ReadReceipts, (long)c.Retention.Duration.TotalSeconds, c.EndedAt, c.CreatedAt, c.LastMessageAt, unread, nextExpiry,
-        last is null ? null : new LastMessageDto(last.Sender, last.Body, last.CreatedAt));
+        last is null ? null : new LastMessageDto(last.Sender, last.Body, last.CreatedAt), memberNames);
 
     /// <summary>The patient of a request.</summary>
     public static PatientContext? ToPatient(PatientDto? p)

@@ -1,4 +1,5 @@
 using MiSS.Core.Conversations;
+using MiSS.Core.PractitionerDirectory;
 using MiSS.Core.Storage;
 
 namespace MiSS.Service.Apis;
@@ -22,24 +23,26 @@ public static class ConversationsApi
         return api;
     }
 
-    static async Task<IReadOnlyList<ConversationDto>> ListAsync(ConversationStore conversations, MessageStore messages, CancellationToken ct)
+    static async Task<IReadOnlyList<ConversationDto>> ListAsync(ConversationStore conversations, MessageStore messages, CorrespondentNames names,
+        CancellationToken ct)
     {
         var activity = await messages.ActivityAsync(ct: ct);
         var list = new List<ConversationDto>();
         foreach (var conversation in await conversations.ListAsync(ct))
         {
-            list.Add(await DescribeAsync(conversation, activity, messages, ct));
+            list.Add(await DescribeAsync(conversation, activity, messages, names, ct));
         }
         return list;
     }
 
-    static async Task<IResult> GetAsync(long id, ConversationStore conversations, MessageStore messages, CancellationToken ct) =>
+    static async Task<IResult> GetAsync(long id, ConversationStore conversations, MessageStore messages, CorrespondentNames names,
+        CancellationToken ct) =>
         await conversations.GetAsync(id, ct) is { } conversation
-            ? Results.Ok(await DescribeAsync(conversation, await messages.ActivityAsync(conversation.Id, ct), messages, ct))
+            ? Results.Ok(await DescribeAsync(conversation, await messages.ActivityAsync(conversation.Id, ct), messages, names, ct))
             : ApiProblems.NotFound($"conversation {id} inconnue");
 
     static async Task<IResult> StartAsync(NewConversationRequest request, ConversationService service, ConversationStore conversations,
-        MessageStore messages, CancellationToken ct)
+        MessageStore messages, CorrespondentNames names, CancellationToken ct)
     {
         var patient = ApiMapping.ToPatient(request.Patient);
         Conversation conversation;
@@ -55,43 +58,43 @@ public static class ConversationsApi
         {
             throw new ArgumentException("indiquez « peer » (conversation directe) ou « name » et « members » (groupe)");
         }
-        var dto = await DescribeAsync(conversation, await messages.ActivityAsync(conversation.Id, ct), messages, ct);
+        var dto = await DescribeAsync(conversation, await messages.ActivityAsync(conversation.Id, ct), messages, names, ct);
         return Results.Created($"/api/conversations/{conversation.Id}", dto);
     }
 
     static async Task<IResult> SetRetentionAsync(long id, RetentionRequest request, ConversationService service, ConversationStore conversations,
-        MessageStore messages, CancellationToken ct)
+        MessageStore messages, CorrespondentNames names, CancellationToken ct)
     {
         await service.SetRetentionAsync(id, TimeSpan.FromSeconds(request.Seconds), ct);
-        return await GetAsync(id, conversations, messages, ct);
+        return await GetAsync(id, conversations, messages, names, ct);
     }
 
     static async Task<IResult> AddMemberAsync(long id, MemberRequest request, ConversationService service, ConversationStore conversations,
-        MessageStore messages, CancellationToken ct)
+        MessageStore messages, CorrespondentNames names, CancellationToken ct)
     {
         await service.AddMemberAsync(id, request.Address?.Trim() ?? "", ct);
-        return await GetAsync(id, conversations, messages, ct);
+        return await GetAsync(id, conversations, messages, names, ct);
     }
 
     static async Task<IResult> RemoveMemberAsync(long id, string address, ConversationService service, ConversationStore conversations,
-        MessageStore messages, CancellationToken ct)
+        MessageStore messages, CorrespondentNames names, CancellationToken ct)
     {
         await service.RemoveMemberAsync(id, address, ct);
-        return await GetAsync(id, conversations, messages, ct);
+        return await GetAsync(id, conversations, messages, names, ct);
     }
 
     static async Task<IResult> EndAsync(long id, ConversationService service, ConversationStore conversations, MessageStore messages,
-        CancellationToken ct)
+        CorrespondentNames names, CancellationToken ct)
     {
         await service.EndAsync(id, ct);
-        return await GetAsync(id, conversations, messages, ct);
+        return await GetAsync(id, conversations, messages, names, ct);
     }
 
     static async Task<ConversationDto> DescribeAsync(Conversation conversation,
-        IReadOnlyDictionary<long, (int Unread, DateTimeOffset? NextExpiry)> activity, MessageStore messages, CancellationToken ct)
+        IReadOnlyDictionary<long, (int Unread, DateTimeOffset? NextExpiry)> activity, MessageStore messages, CorrespondentNames names, CancellationToken ct)
     {
         var (unread, nextExpiry) = activity.TryGetValue(conversation.Id, out var a) ? a : (0, null);
         var last = (await messages.ListConversationAsync(conversation.Id, 1, ct: ct)).LastOrDefault();
-        return ApiMapping.ToDto(conversation, unread, nextExpiry, last);
+        return ApiMapping.ToDto(conversation, unread, nextExpiry, last, await names.NamesOfAsync(conversation.Membership.Members, ct));
     }
 }

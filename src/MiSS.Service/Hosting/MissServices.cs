@@ -35,6 +35,8 @@ public static class MissServices
         services.AddSingleton(sp => new RecipientCertificates(sp.GetRequiredService<MessageStore>(), sp.GetRequiredService<SmimeTrust>(),
             options.Trust.CertificatesDirectory));
         services.AddSingleton(_ => new MessageComposer(options.ProductReference));
+        services.AddSingleton(sp => new CorrespondentNames(sp.GetRequiredService<DirectoryStore>(), sp.GetRequiredService<MessageStore>(),
+            sp.GetRequiredService<SmimeTrust>()));
         services.AddSingleton(sp => new ConversationRouter(sp.GetRequiredService<ConversationStore>(), sp.GetRequiredService<MessageStore>(),
             options.Mailbox.Address, options.Retention.Default));
         services.AddSingleton<MessageIntake>();

@@ -3,7 +3,7 @@ import { api, downloadBlob } from './api.js';
 import { createCompose } from './compose.js';
 import { directorySearch } from './directory.js';
 import { confirmDialog, h, notify } from './dom.js';
-import { conversationTitle, formatOn, patientDetails, sameAddress } from './format.js';
+import { conversationTitle, formatOn, memberName, patientDetails, sameAddress } from './format.js';
 import { renderMessage } from './messages.js';
 
 const RETENTIONS = [[3600, '1 heure'], [86400, '1 jour'], [604800, '7 jours'], [2592000, '30 jours']];
@@ -98,7 +98,7 @@ export class ConversationView {
 
   #renderHeader(conversation) {
     const { id, kind, members, patient, endedAt } = conversation;
-    const key = JSON.stringify([conversation.name, members, patient, conversation.retentionSeconds, endedAt]);
+    const key = JSON.stringify([conversation.name, members, conversation.memberNames, patient, conversation.retentionSeconds, endedAt]);
     if (key === this.#headerKey) return;
     this.#headerKey = key;
     const ended = Boolean(endedAt);
@@ -118,7 +118,8 @@ export class ConversationView {
       h('div', { class: 'header-main' },
         h('h2', { class: 'conversation-title', testid: 'conversation-title' }, conversationTitle(conversation, this.#me())),
         patient && h('p', { class: 'header-patient', testid: 'conversation-patient' }, `Patient : ${patientDetails(patient)}`),
-        group && h('p', { class: 'header-members' }, membersToggle, ` · ${members.join(', ')}`),
+        group && h('p', { class: 'header-members' }, membersToggle,
+          ` · ${members.map((address) => memberName(conversation, address)).join(', ')}`),
         ended && h('p', { class: 'tag ended' }, `Conversation terminée ${formatOn(endedAt)}`)),
       h('div', { class: 'header-actions' },
         this.#retentionSelect(conversation, ended),
@@ -144,13 +145,15 @@ export class ConversationView {
       h('span', {}, 'Conservation'), select);
   }
 
-  #renderMembers({ id, members }, group, ended) {
+  #renderMembers(conversation, group, ended) {
+    const { id, members } = conversation;
     this.#membersPanel.hidden = !(group && this.#membersOpen);
     if (!group) return;
     const me = this.#me();
     this.#membersPanel.replaceChildren(
       h('ul', { class: 'member-list' }, members.map((address) => h('li', { testid: 'member', 'data-address': address },
-        h('span', { class: 'member-address' }, address),
+        h('span', { class: 'member-name' }, memberName(conversation, address)),
+        memberName(conversation, address) !== address && h('span', { class: 'member-address' }, address),
         sameAddress(address, me)
           ? h('span', { class: 'muted' }, '(vous)')
           : !ended && h('button', {

@@ -67,7 +67,15 @@ export const sameAddress = (a, b) => Boolean(a && b) && a.toLowerCase() === b.to
 export function conversationTitle(conversation, me) {
   if (conversation.kind === 'group') return conversation.name || 'Groupe sans nom';
   const others = conversation.members.filter((member) => !sameAddress(member, me));
-  return others[0] ?? conversation.members[0] ?? 'Conversation';
+  const peer = others[0] ?? conversation.members[0];
+  return peer ? memberName(conversation, peer) : 'Conversation';
+}
+
+/** A member's name from the directory (or a trusted certificate) when the service knows it, else the address. */
+export function memberName(conversation, address) {
+  const names = conversation.memberNames ?? {};
+  const key = Object.keys(names).find((known) => sameAddress(known, address));
+  return key ? names[key] : address;
 }
 
 /** "DURAND Léa, né(e) le 12/05/1948". */

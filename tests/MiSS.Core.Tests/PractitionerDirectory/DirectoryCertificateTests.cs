@@ -145,4 +145,19 @@ public class DirectoryCertificateTests
         Assert.That(garbage!.Message, Does.Contain("ni PEM ni DER"));
         Assert.That(await _messages.ListCertificatesAsync(Julien.Address), Is.Empty);
     }
+
+    [Test]
+    public async Task A_correspondent_is_named_by_the_directory_else_by_a_trusted_certificate_else_not_at_all()
+    {
+        var names = new CorrespondentNames(_directoryStore, _messages, TestPki.Trust());
+        // Julien is in the directory; Claire's certificate was learned from her signature; Sophie's only from a rogue CA.
+        await ImportAsync(Bundle(Practitioner(Julien, "p1", Mailbox(Julien.Address))));
+        await _messages.SaveCertificateAsync(Claire.Address, TestPki.Pki.LoadPractitioner(Claire), "signature");
+        await _messages.SaveCertificateAsync(Sophie.Address, TestPki.RogueCertificate(Sophie), "annuaire");
+
+        Assert.That(await names.NameOfAsync(Julien.Address), Does.Contain("BERNARD"));
+        Assert.That(await names.NameOfAsync(Claire.Address), Is.EqualTo(Claire.DisplayName));
+        Assert.That(await names.NameOfAsync(Sophie.Address), Is.Null, "a certificate nobody trusts names nobody");
+        Assert.That(await names.NamesOfAsync([Julien.Address, Sophie.Address, "inconnu@x.test"]), Has.Count.EqualTo(1));
+    }
 }

@@ -124,9 +124,13 @@ public class WebClientTests
         await a.GetByTestId("compose-text").FillAsync("La photo de ce matin");
         await a.GetByTestId("compose-send").ClickAsync();
         await Assertions.Expect(a.GetByTestId("message").Filter(new() { Has = a.GetByTestId("message-photo") })).ToHaveCountAsync(1);
+        // Named as the directory names him, not by his address.
+        await Assertions.Expect(a.GetByTestId("conversation-title")).ToContainTextAsync("BERNARD");
 
-        // B: the conversation appears with its unread messages, signed by Claire, verified, with the photo.
+        // B: the conversation appears with its unread messages, signed by Claire, verified, with the photo; it is named
+        // after the certificate her verified signature taught B.
         await b.GetByTestId("conversation-item").First.ClickAsync();
+        await Assertions.Expect(b.GetByTestId("conversation-title")).ToHaveTextAsync(Claire.DisplayName);
         var received = b.Locator("[data-testid=message][data-direction=incoming]");
         await Assertions.Expect(received).ToHaveCountAsync(2);
         foreach (var signer in await b.GetByTestId("message-signer").AllAsync())
