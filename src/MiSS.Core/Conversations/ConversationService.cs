@@ -85,16 +85,9 @@ public sealed class ConversationService(
     /// </summary>
     async Task RequireSomeCertificateAsync(IReadOnlyList<string> recipients, CancellationToken ct)
     {
-        if (certificates is null || allowTransportOnly || recipients.Count == 0)
+        if (certificates is null || allowTransportOnly || recipients.Count == 0 || (await certificates.WithCertificateAsync(recipients, ct)).Count > 0)
         {
             return;
-        }
-        foreach (var recipient in recipients)
-        {
-            if (await certificates.FindAsync(recipient, ct) is not null)
-            {
-                return;
-            }
         }
         throw new Secure.RecipientCertificateMissingException(recipients);
     }

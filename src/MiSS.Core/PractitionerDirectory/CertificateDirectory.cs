@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MiSS.Core.Secure;
 
@@ -32,21 +31,8 @@ public sealed class CertificateDirectory(string? certificatesDirectory, string s
 
     IEnumerable<DirectoryEntry> Entries()
     {
-        if (string.IsNullOrEmpty(certificatesDirectory) || !System.IO.Directory.Exists(certificatesDirectory))
+        foreach (var certificate in CertificateFolder.Read(certificatesDirectory))
         {
-            yield break;
-        }
-        foreach (var file in System.IO.Directory.EnumerateFiles(certificatesDirectory, "*.pem"))
-        {
-            X509Certificate2 certificate;
-            try
-            {
-                certificate = X509CertificateLoader.LoadCertificateFromFile(file);
-            }
-            catch (System.Security.Cryptography.CryptographicException)
-            {
-                continue; // not a certificate: skipped, the folder may hold other PEM files
-            }
             using (certificate)
             {
                 var identity = PractitionerIdentity.FromCertificate(certificate);

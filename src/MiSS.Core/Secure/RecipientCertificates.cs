@@ -19,9 +19,27 @@ public sealed class RecipientCertificates(MessageStore store, SmimeTrust trust, 
         "Son certificat est appris dès qu'il vous écrit ; il peut aussi venir de l'annuaire ou être importé (miss certificate import)";
 
     /// <summary>The best certificate for an address, or null when none is known.</summary>
-    public async Task<X509Certificate2?> FindAsync(string address, CancellationToken ct = default)
+    public Task<X509Certificate2?> FindAsync(string address, CancellationToken ct = default) =>
+        FindAsync(address, CertificateFolder.Read(certificatesDirectory), ct);
+
+    /// <summary>The addresses among <paramref name="addresses"/> that have a usable certificate, the folder read once for all.</summary>
+    public async Task<IReadOnlySet<string>> WithCertificateAsync(IEnumerable<string> addresses, CancellationToken ct = default)
     {
-        foreach (var certificate in (await store.FindCertificatesAsync(address, ct)).Concat(FromDirectory(address)))
+        var folder = CertificateFolder.Read(certificatesDirectory).ToList();
+        var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var address in addresses)
+        {
+            if (await FindAsync(address, folder, ct) is not null)
+            {
+                found.Add(address);
+            }
+        }
+        return found;
+    }
+
+    async Task<X509Certificate2?> FindAsync(string address, IEnumerable<X509Certificate2> folder, CancellationToken ct)
+    {
+        foreach (var certificate in (await store.FindCertificatesAsync(address, ct)).Concat(folder))
         {
             if (PractitionerIdentity.FromCertificate(certificate).HasMailbox(address) && trust.Check(certificate) is null)
             {
@@ -31,32 +49,6 @@ public sealed class RecipientCertificates(MessageStore store, SmimeTrust trust, 
         return null;
     }
 
-    IEnumerable<X509Certificate2> FromDirectory(string address)
-    {
-        if (string.IsNullOrEmpty(certificatesDirectory) || !Directory.Exists(certificatesDirectory))
-        {
-            yield break;
-        }
-        foreach (var file in Directory.EnumerateFiles(certificatesDirectory, "*.pem"))
-        {
-            var certificates = new X509Certificate2Collection();
-            try
-            {
-                certificates.ImportFromPemFile(file);
-            }
-            catch (System.Security.Cryptography.CryptographicException)
-            {
-                continue; // not a certificate file
-            }
-            foreach (var certificate in certificates)
-            {
-                if (PractitionerIdentity.FromCertificate(certificate).HasMailbox(address))
-                {
-                    yield return certificate;
-                }
-            }
-        }
-    }
 }
 
 /// <summary>

@@ -16,12 +16,9 @@ public static class DirectoryApi
                     throw new ArgumentException("la recherche demande au moins 2 caractères (« q »)");
                 }
                 // Whether a message could be encrypted to each result, said before the practitioner writes to them.
-                var results = new List<DirectoryResultDto>();
-                foreach (var entry in await directory.SearchAsync(q, DirectoryStore.DefaultLimit, ct))
-                {
-                    results.Add(ApiMapping.ToDto(entry, await certificates.FindAsync(entry.Address, ct) is not null));
-                }
-                return results;
+                var entries = await directory.SearchAsync(q, DirectoryStore.DefaultLimit, ct);
+                var encryptable = await certificates.WithCertificateAsync(entries.Select(e => e.Address), ct);
+                return entries.Select(e => ApiMapping.ToDto(e, encryptable.Contains(e.Address))).ToList();
             })
             .WithTags("directory").WithSummary("Cherche un correspondant par nom, profession, spécialité, ville ou code postal, RPPS ou adresse (20 résultats au plus)");
         return api;
