@@ -499,14 +499,13 @@ public static class MissCommandLine
 
     static async Task<int> CertificateAsync(CommandArguments arguments)
     {
-        await using var store = OpenStore(arguments, out var options);
+        await using var store = OpenStore(arguments, out _);
         var messages = store.GetRequiredService<MessageStore>();
         switch (arguments.Positional)
         {
             case ["import", var path]:
             {
-                var trust = MiSS.Core.Secure.SmimeTrust.FromPemFiles(options.Trust.AnchorsPath, options.Trust.IntermediatesPath,
-                    options.Trust.RevocationMode, TimeProvider.System, options.Trust.CrlPaths);
+                var trust = store.GetRequiredService<MiSS.Core.Secure.SmimeTrust>();
                 try
                 {
                     var (certificate, addresses) = await new MiSS.Core.Secure.CertificateImporter(messages, trust).ImportAsync(await File.ReadAllBytesAsync(path));

@@ -27,8 +27,6 @@ public static class MissServices
         services.AddMissStore(options, time);
         services.AddSingleton<ReportHandler>();
         services.AddSingleton(_ => options.Attachments.Policy());
-        services.AddSingleton(_ => SmimeTrust.FromPemFiles(options.Trust.AnchorsPath, options.Trust.IntermediatesPath, options.Trust.RevocationMode,
-            time, options.Trust.CrlPaths));
         services.AddSingleton(_ => new OwnCertificate(options.Certificate.Load()));
         services.AddSingleton(sp => new SmimeSeal(sp.GetRequiredService<SmimeTrust>(), time));
         services.AddSingleton(sp => new SmimeOpener(sp.GetRequiredService<SmimeTrust>(), sp.GetRequiredService<OwnCertificate>().Certificate));
@@ -80,6 +78,9 @@ public static class MissServices
         services.AddSingleton(_ => StoreDatabase.Open(options.StorePath));
         services.AddSingleton(_ => BlobStore.Open(options.DataDirectory));
         services.AddSingleton(sp => new AuditTrail(sp.GetRequiredService<StoreDatabase>(), time));
+        // The anchors are read when first needed: by the service, or by a command that checks a certificate.
+        services.AddSingleton(_ => SmimeTrust.FromPemFiles(options.Trust.AnchorsPath, options.Trust.IntermediatesPath, options.Trust.RevocationMode,
+            time, options.Trust.CrlPaths));
         // The directory's own file; opened after the store, whose migration 12 may have just filled it from an older miss.db.
         services.AddSingleton(sp => { sp.GetRequiredService<StoreDatabase>(); return DirectoryStore.Open(options.DirectoryPath); });
         services.AddSingleton(sp => new MessageStore(sp.GetRequiredService<StoreDatabase>(), sp.GetRequiredService<BlobStore>(), time));
