@@ -122,17 +122,29 @@ public sealed class OutboxSender(
 
     async Task SendOneAsync(SmtpClient smtp, SentFolder sent, StoredMessage message, CancellationToken ct)
     {
-        var conversation = message.Conversation is { } id ? await conversations.GetAsync(id, ct) : null;
-        var expires = (conversation?.Retention ?? new Conversations.Retention(options.Retention.Default, 0)).ExpiryOf(time.GetUtcNow());
+        var (conversation, expires) = await ExpiryIfSentNowAsync(message, ct);
         try
         {
             await SendOneAsync(smtp, sent, message, conversation, expires, ct);
         }
         finally
         {
-            expiry.Notify();
-            events.Publish(new Events.MissEvent(Events.MissEventKind.State, message.Conversation, message.MessageId));
+            Settled(message);
         }
+    }
+
+    /// <summary>The message's conversation, and when the message expires if it leaves (or fails) now.</summary>
+    async Task<(Conversations.Conversation? Conversation, DateTimeOffset Expires)> ExpiryIfSentNowAsync(StoredMessage message, CancellationToken ct)
+    {
+        var conversation = message.Conversation is { } id ? await conversations.GetAsync(id, ct) : null;
+        return (conversation, (conversation?.Retention ?? new Conversations.Retention(options.Retention.Default, 0)).ExpiryOf(time.GetUtcNow()));
+    }
+
+    /// <summary>A message's state changed: its expiry may be due sooner, and the clients are told.</summary>
+    void Settled(StoredMessage message)
+    {
+        expiry.Notify();
+        events.Publish(new Events.MissEvent(Events.MissEventKind.State, message.Conversation, message.MessageId));
     }
 
     async Task SendOneAsync(SmtpClient smtp, SentFolder sent, StoredMessage message, Conversations.Conversation? conversation,
@@ -274,13 +286,11 @@ public sealed class OutboxSender(
 
     async Task FailOutsideTrustSpaceAsync(StoredMessage message, CancellationToken ct)
     {
-        var conversation = message.Conversation is { } id ? await conversations.GetAsync(id, ct) : null;
-        var expires = (conversation?.Retention ?? new Conversations.Retention(options.Retention.Default, 0)).ExpiryOf(time.GetUtcNow());
+        var (_, expires) = await ExpiryIfSentNowAsync(message, ct);
         await store.MarkFailedAsync(message.Id, string.Join(" ; ", message.Recipients.Select(Trust.TrustSpace.RefusalReason)), expires,
             SendFailed(message, $"{message.Recipients.Count} destinataire(s) hors de l'espace de confiance"), ct);
         logger.LogWarning("Message {MessageId} not sent: no recipient in the trust space", message.MessageId);
-        expiry.Notify();
-        events.Publish(new Events.MissEvent(Events.MissEventKind.State, message.Conversation, message.MessageId));
+        Settled(message);
     }
 
     /// <summary>The audit record of a message that will not be sent, written with its failed state.</summary>
