@@ -19,7 +19,7 @@ static class FootprintBenchmark
         {
             var practitioner = DevPki.Practitioners[0];
             var dataDirectory = BenchWorld.NewDataDirectory(practitioner);
-            var port = DevInstanceSettings.FreeLoopbackPort();
+            var port = LoopbackPorts.Free();
             var config = DevInstanceSettings.Write(world.SettingsFor(practitioner, dataDirectory, port), dataDirectory);
             var started = Stopwatch.GetTimestamp();
             using var process = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "miss.dll"), "run", "--config", config])

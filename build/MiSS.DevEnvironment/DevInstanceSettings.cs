@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -54,13 +52,5 @@ public static class DevInstanceSettings
         File.WriteAllText(path, settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         UnixPermissions.Set(path, UnixPermissions.OwnerOnly);
         return path;
-    }
-
-    /// <summary>A loopback port free now, for a service started as a process of its own (it must know its port in advance).</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -81,7 +81,7 @@ public sealed class LocalMailServer : IAsyncDisposable
             throw new InvalidOperationException("The local mail server must be started as root (Postfix's master and Dovecot need it).");
         }
         var root = Path.GetFullPath(options.Directory);
-        var ports = options.Ports ?? new MailServerPorts(FreePort(), FreePort(), FreePort(), FreePort(), FreePort());
+        var ports = options.Ports ?? new MailServerPorts(LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
         var config = new MailServerConfiguration(root, options.Domain, ports, options.TlsCertificatePath, options.TlsKeyPath);
         var server = new LocalMailServer(options, ports, config);
         await server.StopIfRunningAsync(ct);
@@ -260,14 +260,5 @@ public sealed class LocalMailServer : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    static int FreePort()
-    {
-        var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -28,7 +28,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static async Task<ServiceProcess> StartAsync(DevPractitioner p)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("miss-" + p.Id + "-").FullName;
-        var port = DevInstanceSettings.FreeLoopbackPort();
+        var port = LoopbackPorts.Free();
         var config = DevInstanceSettings.Write(MissInstance.SettingsFor(p, dataDirectory, port), dataDirectory);
         var service = new ServiceProcess(config, dataDirectory, port, Launch(config));
         await service.WaitReadyAsync();
