@@ -27,10 +27,13 @@ public static class ConversationsApi
         CancellationToken ct)
     {
         var activity = await messages.ActivityAsync(ct: ct);
+        var all = await conversations.ListAsync(ct);
+        // Each correspondent looked up once, however many conversations they are in.
+        var known = await names.NamesOfAsync(all.SelectMany(c => c.Membership.Members), ct);
         var list = new List<ConversationDto>();
-        foreach (var conversation in await conversations.ListAsync(ct))
+        foreach (var conversation in all)
         {
-            list.Add(await DescribeAsync(conversation, activity, messages, names, ct));
+            list.Add(await DescribeAsync(conversation, activity, messages, known, ct));
         }
         return list;
     }
@@ -38,7 +41,8 @@ public static class ConversationsApi
     static async Task<IResult> GetAsync(long id, ConversationStore conversations, MessageStore messages, CorrespondentNames names,
         CancellationToken ct) =>
         await conversations.GetAsync(id, ct) is { } conversation
-            ? Results.Ok(await DescribeAsync(conversation, await messages.ActivityAsync(conversation.Id, ct), messages, names, ct))
+            ? Results.Ok(await DescribeAsync(conversation, await messages.ActivityAsync(conversation.Id, ct), messages,
+                await names.NamesOfAsync(conversation.Membership.Members, ct), ct))
             : ApiProblems.NotFound($"conversation {id} inconnue");
 
     static async Task<IResult> StartAsync(NewConversationRequest request, ConversationService service, ConversationStore conversations,
@@ -58,7 +62,8 @@ public static class ConversationsApi
         {
             throw new ArgumentException("indiquez « peer » (conversation directe) ou « name » et « members » (groupe)");
         }
-        var dto = await DescribeAsync(conversation, await messages.ActivityAsync(conversation.Id, ct), messages, names, ct);
+        var dto = await DescribeAsync(conversation, await messages.ActivityAsync(conversation.Id, ct), messages,
+            await names.NamesOfAsync(conversation.Membership.Members, ct), ct);
         return Results.Created($"/api/conversations/{conversation.Id}", dto);
     }
 
@@ -90,11 +95,15 @@ public static class ConversationsApi
         return await GetAsync(id, conversations, messages, names, ct);
     }
 
+    /// <param name="known">The known names of (at least) the conversation's members, by address.</param>
     static async Task<ConversationDto> DescribeAsync(Conversation conversation,
-        IReadOnlyDictionary<long, (int Unread, DateTimeOffset? NextExpiry)> activity, MessageStore messages, CorrespondentNames names, CancellationToken ct)
+        IReadOnlyDictionary<long, (int Unread, DateTimeOffset? NextExpiry)> activity, MessageStore messages,
+        IReadOnlyDictionary<string, string> known, CancellationToken ct)
     {
         var (unread, nextExpiry) = activity.TryGetValue(conversation.Id, out var a) ? a : (0, null);
         var last = (await messages.ListConversationAsync(conversation.Id, 1, ct: ct)).LastOrDefault();
-        return ApiMapping.ToDto(conversation, unread, nextExpiry, last, await names.NamesOfAsync(conversation.Membership.Members, ct));
+        var memberNames = conversation.Membership.Members.Where(known.ContainsKey)
+            .ToDictionary(address => address, address => known[address], StringComparer.OrdinalIgnoreCase);
+        return ApiMapping.ToDto(conversation, unread, nextExpiry, last, memberNames);
     }
 }
