@@ -147,10 +147,12 @@ public class TrustRefresherTests
         Assert.That(m.Space.Allows("dr.y@ch-nouveau.mssante.fr"), Is.False);
 
         _server.Serve(_listPath, SignedList(generated.AddHours(1), "medecin.mssante.fr", "ch-nouveau.mssante.fr"));
+        var before = _clock.GetUtcNow();
         await NextRoundAsync(m);
 
         Assert.That(m.Space.Allows("dr.y@ch-nouveau.mssante.fr"), Is.True);
-        Assert.That(m.Status.Of(_server.At(_listPath).AbsoluteUri)?.LastSuccess, Is.EqualTo(_clock.GetUtcNow()));
+        // The round's own time: the clock may have been moved once more while the round was finishing.
+        Assert.That(m.Status.Of(_server.At(_listPath).AbsoluteUri)?.LastSuccess, Is.GreaterThan(before).And.LessThanOrEqualTo(_clock.GetUtcNow()));
     }
 
     [TestCase("garbage", "ce n'est pas une liste de révocation lisible", "mal formée")]
