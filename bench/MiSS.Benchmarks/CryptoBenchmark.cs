@@ -6,7 +6,8 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MiSS.Core.Messaging;
 
 namespace MiSS.Benchmarks;
 
@@ -39,8 +40,17 @@ public class CryptoBenchmark
         var trust = SmimeTrust.FromPemFiles(pki.TrustAnchorsPath, pki.IntermediatesPath, X509RevocationMode.Offline, TimeProvider.System, pki.CrlPaths);
         _seal = new SmimeSeal(trust, TimeProvider.System);
         _opener = new SmimeOpener(trust, _recipient);
-        _text = Content(MimePart.CreateText(new string('x', 1000)));
-        _photo = Content(new Multipart("mixed") { Parts = { MimePart.CreateText("Photo"), MimePart.CreateAttachment("image/jpeg", RandomNumberGenerator.GetBytes(1_000_000), "plaie.jpg") } });
+        _text = Content(new TextPart("plain") { Text = new string('x', 1000) });
+        _photo = Content(new Multipart("mixed")
+        {
+            new TextPart("plain") { Text = "Photo" },
+            new MimePart("image", "jpeg")
+            {
+                Content = new MimeContent(new MemoryStream(RandomNumberGenerator.GetBytes(1_000_000))),
+                ContentTransferEncoding = ContentEncoding.Base64,
+                FileName = "plaie.jpg",
+            },
+        });
         _sealedText = Envelope(_seal.SignAndEncrypt(_text, _signer, [_recipient, _signer]));
         _sealedPhoto = Envelope(_seal.SignAndEncrypt(_photo, _signer, [_recipient, _signer]));
         _rsa = _signer.GetRSAPrivateKey()!;
@@ -57,16 +67,16 @@ public class CryptoBenchmark
 
     byte[] Envelope(MimeEntity body)
     {
-        var message = new MimeMessage { Body = body };
+        var message = new MimeMessage((IEnumerable<Header>)[]) { Body = body };
         message.Headers.Add("From", DevPki.Practitioners[0].Address);
         message.Headers.Add("To", DevPki.Practitioners[1].Address);
-        return MimeWriter.ToBytes(message);
+        return MimeBytes.Canonical(message);
     }
 
-    [Benchmark] public MimePart SealText() => _seal.SignAndEncrypt(_text, _signer, [_recipient, _signer]);
-    [Benchmark] public OpenedMessage OpenText() => _opener.Open(MimeReader.ReadMessage(_sealedText));
-    [Benchmark] public MimePart SealPhoto() => _seal.SignAndEncrypt(_photo, _signer, [_recipient, _signer]);
-    [Benchmark] public OpenedMessage OpenPhoto() => _opener.Open(MimeReader.ReadMessage(_sealedPhoto));
+    [Benchmark] public MimeEntity SealText() => _seal.SignAndEncrypt(_text, _signer, [_recipient, _signer]);
+    [Benchmark] public OpenedMessage OpenText() => _opener.Open(MimeLoader.LoadMessage(_sealedText));
+    [Benchmark] public MimeEntity SealPhoto() => _seal.SignAndEncrypt(_photo, _signer, [_recipient, _signer]);
+    [Benchmark] public OpenedMessage OpenPhoto() => _opener.Open(MimeLoader.LoadMessage(_sealedPhoto));
     [Benchmark] public byte[] RsaPrivateSign() => _rsa.SignHash(_digest, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     [Benchmark] public byte[] RsaPrivateDecrypt() => _rsa.Decrypt(_wrapped, RSAEncryptionPadding.Pkcs1);
     [Benchmark] public bool RsaPublicVerify() => _rsa.VerifyHash(_digest, _signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
