@@ -183,7 +183,7 @@ public class ConversationTests
         var copy = await TestWait.ForAsync(() => MailServerFixture.FetchRawAsync(Claire, sent.MessageId, "Sent"), Patience, "the copy in Sent");
         var opened = OpenAsClaire(copy);
         Assert.That(opened.IsVerified, Is.True, opened.Detail);
-        Assert.That(((MiSS.Mail.Mime.MimePart)opened.Content!).GetText(), Does.StartWith("Compte rendu de passage"));
+        Assert.That(((MimeKit.TextPart)opened.Content!).Text, Does.StartWith("Compte rendu de passage"));
     }
 
     /// <summary>Opens a raw message as Claire: her own copy is encrypted for her too.</summary>
@@ -192,7 +192,7 @@ public class ConversationTests
         var pki = MailServerFixture.Pki;
         var trust = MiSS.Core.Secure.SmimeTrust.FromPemFiles(pki.TrustAnchorsPath, pki.IntermediatesPath,
             System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck, TimeProvider.System);
-        return new MiSS.Core.Secure.SmimeOpener(trust, pki.LoadPractitioner(Claire)).Open(MiSS.Mail.Mime.MimeReader.ReadMessage(raw));
+        return new MiSS.Core.Secure.SmimeOpener(trust, pki.LoadPractitioner(Claire)).Open(MiSS.Core.Messaging.MimeLoader.LoadMessage(raw));
     }
 
     [Test]

@@ -61,8 +61,8 @@ public class MailClientInteropTests
                 "-recip", pki.CertificatePath(Julien), "-inkey", pki.KeyPath(Julien)]);
             var verified = await CommandRunner.RunCheckedAsync("openssl", ["cms", "-verify", "-in", Path.Combine(work, "signed.eml"),
                 "-CAfile", pki.TrustAnchorsPath, "-purpose", "smimesign"]);
-            var text = Encoding.UTF8.GetString(MiSS.Mail.Mime.MimeReader.ReadEntity(Encoding.UTF8.GetBytes(verified.StandardOutput)) is MiSS.Mail.Mime.MimePart part
-                ? part.Content.ToArray() : []);
+            var text = Encoding.UTF8.GetString(MiSS.Core.Messaging.MimeLoader.LoadEntity(Encoding.UTF8.GetBytes(verified.StandardOutput)) is MimeKit.MimePart part
+                ? MiSS.Core.Tests.MimeTest.Decoded(part) : []);
             Assert.That(text, Does.Contain("Texte lisible partout"));
             Assert.That(text, Does.Contain("\r\n-- \r\n" + MissHeaders.Footer));
         }

@@ -3,7 +3,8 @@ using MiSS.Core.Conversations;
 using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MimeKit.Utils;
 using static MiSS.IntegrationTests.Practitioners;
 
 namespace MiSS.IntegrationTests;
@@ -49,7 +50,7 @@ public class SecureMessageEndToEndTests
         var raw = await MailServerFixture.FetchRawAsync(Julien, queued.MessageId) ?? throw new AssertionException("not on the server");
         var wire = Encoding.Latin1.GetString(raw);
         Assert.That(wire, Does.Contain("application/pkcs7-mime"));
-        Assert.That(MimeReader.ReadMessage(raw).Subject, Is.EqualTo(MissHeaders.NeutralSubject), "the outer subject is the neutral one");
+        Assert.That(MimeLoader.LoadMessage(raw).Subject, Is.EqualTo(MissHeaders.NeutralSubject), "the outer subject is the neutral one");
         Assert.That(wire, Does.Not.Contain(marker), "no plaintext of the message on the server");
         Assert.That(wire, Does.Not.Contain("plaie").IgnoreCase);
         Assert.That(wire, Does.Not.Contain("DURAND"), "no patient identity on the server");

@@ -111,9 +111,9 @@ static class LatencyBenchmark
         var sealing = Stats.Measure(() =>
         {
             var body = seal.SignAndEncrypt(composer.ComposeContent(message, conversation, from.DisplayName), signer, [recipient, signer]);
-            sealedBytes = MimeWriter.ToBytes(composer.ComposeEnvelope(message, from.DisplayName, body));
+            sealedBytes = MiSS.Core.Messaging.MimeBytes.Canonical(composer.ComposeEnvelope(message, from.DisplayName, body));
         }, 50);
-        var opening = Stats.Measure(() => opener.Open(MimeReader.ReadMessage(sealedBytes)), 50);
+        var opening = Stats.Measure(() => opener.Open(MiSS.Core.Messaging.MimeLoader.LoadMessage(sealedBytes)), 50);
         var directory = Directory.CreateTempSubdirectory("miss-bench-store-").FullName;
         var store = MessageStore.Open(Path.Combine(directory, "miss.db"), TimeProvider.System);
         var storing = Stats.Measure(() => store.SaveReceivedAsync(new ReceivedMessage($"{Guid.NewGuid():N}@x", from.Address, null, [to.Address], null,

@@ -1,4 +1,4 @@
-using MiSS.Mail.Mime;
+using MiSS.Core.Messaging;
 
 namespace MiSS.Core.Conversations;
 
@@ -16,19 +16,17 @@ public sealed record PatientContext(string FamilyName, string GivenNames, string
     /// <summary>The X-MiSS-Patient header value: RFC 2231 parameters (non-ASCII names are encoded).</summary>
     public string ToHeaderValue()
     {
-        var parameters = new ParameterList();
-        parameters.Add("family", FamilyName);
-        parameters.Add("given", GivenNames);
+        var parameters = new List<(string, string)> { ("family", FamilyName), ("given", GivenNames) };
         if (BirthDate is not null)
         {
-            parameters.Add("birth", BirthDate);
+            parameters.Add(("birth", BirthDate));
         }
         if (Ins is not null)
         {
-            parameters.Add("ins", Ins);
-            parameters.Add("ins-oid", InsOid ?? "1.2.250.1.213.1.4.8");
+            parameters.Add(("ins", Ins));
+            parameters.Add(("ins-oid", InsOid ?? "1.2.250.1.213.1.4.8"));
         }
-        return parameters.ToHeaderValue();
+        return HeaderParameters.Format(parameters);
     }
 
     /// <summary>Reads the header value; null when it names no patient.</summary>
@@ -38,7 +36,7 @@ public sealed record PatientContext(string FamilyName, string GivenNames, string
         {
             return null;
         }
-        var parameters = ParameterList.Parse(value);
+        var parameters = HeaderParameters.Parse(value);
         var family = parameters["family"];
         var given = parameters["given"];
         return family is null || given is null

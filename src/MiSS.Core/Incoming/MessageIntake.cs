@@ -4,8 +4,8 @@ using MiSS.Core.Expiry;
 using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
-using MiSS.Mail.Mime;
-using MiSS.Mail.Reports;
+using MimeKit;
+using MiSS.Core.Messaging.Reports;
 
 namespace MiSS.Core.Incoming;
 
@@ -53,9 +53,9 @@ public sealed class MessageIntake(
         MimeMessage message;
         try
         {
-            message = MimeReader.ReadMessage(raw);
+            message = MimeLoader.LoadMessage(raw);
         }
-        catch (MimeFormatException e)
+        catch (UnreadableMimeException e)
         {
             return await QuarantineAsync(mailbox, uid, null, OpenStatus.Malformed.ToString(), "message illisible : " + e.Message, raw, ct);
         }
@@ -78,7 +78,7 @@ public sealed class MessageIntake(
             // Reports from mail servers, and receipts from ordinary mail clients, come unencrypted.
             if (MailReports.TryRead(message) is { } plainReport)
             {
-                return await ApplyReportAsync(mailbox, uid, messageId, plainReport, message.From.FirstOrDefault()?.Address ?? "", [], raw, ct);
+                return await ApplyReportAsync(mailbox, uid, messageId, plainReport, message.From.Mailboxes.FirstOrDefault()?.Address ?? "", [], raw, ct);
             }
             return await OpenAndStoreAsync(mailbox, uid, messageId, message, raw, ct);
         }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using MiSS.Core.Messaging;
 using MiSS.Core.Storage;
-using MiSS.Mail.Reports;
+using MiSS.Core.Messaging.Reports;
 
 namespace MiSS.Core.Incoming;
 
@@ -34,7 +34,7 @@ public sealed class ReportHandler(MessageStore messages, Events.MissEvents event
         }
         foreach (var recipient in report.Recipients)
         {
-            var address = recipient.FinalRecipient?.Value ?? recipient.OriginalRecipient?.Value;
+            var address = recipient.FinalRecipient ?? recipient.OriginalRecipient;
             var known = original.Recipients.FirstOrDefault(r => r.Equals(address?.Trim(), StringComparison.OrdinalIgnoreCase));
             if (known is null)
             {
@@ -46,7 +46,7 @@ public sealed class ReportHandler(MessageStore messages, Events.MissEvents event
                 // mailbox, or a server without DSN): in the MSSanté space that is the last word we get, counted as delivered.
                 DeliveryAction.Delivered or DeliveryAction.Relayed => (DeliveryState.Delivered, (string?)null),
                 DeliveryAction.Failed => (DeliveryState.Failed, "non distribué : " +
-                    (recipient.DiagnosticCode?.Value ?? recipient.RawStatus ?? "motif non précisé par le serveur")),
+                    (recipient.DiagnosticCode ?? recipient.Status ?? "motif non précisé par le serveur")),
                 _ => (DeliveryState.Sent, null), // delayed, relayed, expanded: nothing to record
             };
             if (state != DeliveryState.Sent && await messages.SetRecipientStateAsync(original.Id, known, state, reason, ct))
@@ -71,7 +71,7 @@ public sealed class ReportHandler(MessageStore messages, Events.MissEvents event
                 continue;
             }
             matched = true;
-            if (report.Disposition is { Type: DispositionType.Displayed } &&
+            if (report.Disposition == DispositionType.Displayed &&
                 await messages.SetRecipientStateAsync(original.Id, recipient, DeliveryState.Read, null, ct))
             {
                 logger.LogInformation("Message {MessageId}: read by one recipient", original.MessageId);

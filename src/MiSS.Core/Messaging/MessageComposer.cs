@@ -1,6 +1,7 @@
 using MiSS.Core.Conversations;
-using MiSS.Mail.Mime;
-using MiSS.Mail.Reports;
+using MimeKit;
+using MimeKit.Utils;
+using MiSS.Core.Messaging.Reports;
 
 namespace MiSS.Core.Messaging;
 
@@ -32,7 +33,7 @@ public sealed class MessageComposer(string productReference)
         }
         if (expires is { } at)
         {
-            headers.Add(MissHeaders.Expires, MailDate.Format(at));
+            headers.Add(MissHeaders.Expires, DateUtils.FormatDate(at));
         }
         if (conversation is not null)
         {
@@ -49,7 +50,7 @@ public sealed class MessageComposer(string productReference)
             }
             if (conversation.ReadReceipts && message.Kind != MessageKind.Receipt)
             {
-                headers.Add(MissHeaders.DispositionNotificationTo, new MailboxAddress(null, message.Sender).ToString());
+                headers.Add(MissHeaders.DispositionNotificationTo, Address(message.Sender));
             }
         }
         return content;
@@ -58,9 +59,11 @@ public sealed class MessageComposer(string productReference)
     /// <summary>The outer message around a sealed body: neutral subject, transport and threading headers, X-MSS-NIL.</summary>
     public MimeMessage ComposeEnvelope(StoredMessage message, string senderDisplayName, MimeEntity sealedBody)
     {
-        var envelope = new MimeMessage { Body = sealedBody };
+        // Only the headers written here: MimeKit's defaults (a Date of now, a generated Message-Id) are not ours.
+        var envelope = new MimeMessage((IEnumerable<Header>)[]);
         AddAddressing(envelope.Headers, message, senderDisplayName);
         envelope.Headers.Add("Subject", MissHeaders.NeutralSubject);
+        envelope.Body = sealedBody;
         envelope.Headers.Add(MissHeaders.MssNil, productReference);
         return envelope;
     }
@@ -71,15 +74,22 @@ public sealed class MessageComposer(string productReference)
     /// </summary>
     static MimeEntity ComposeText(string text, IReadOnlyList<NewAttachment>? attachments)
     {
-        var body = MimePart.CreateText($"{text.ReplaceLineEndings("\r\n")}\r\n\r\n{MissHeaders.FooterSeparator}\r\n{MissHeaders.Footer}\r\n");
+        var body = new TextPart("plain");
+        body.SetText(System.Text.Encoding.UTF8, $"{text.ReplaceLineEndings("\r\n")}\r\n\r\n{MissHeaders.FooterSeparator}\r\n{MissHeaders.Footer}\r\n");
         if (attachments is not { Count: > 0 })
         {
             return body;
         }
-        var mixed = new Multipart("mixed") { Parts = { body } };
+        var mixed = new Multipart("mixed") { body };
         foreach (var attachment in attachments)
         {
-            mixed.Parts.Add(MimePart.CreateAttachment(attachment.MediaType, attachment.Content, attachment.FileName));
+            mixed.Add(new MimePart(ContentType.Parse(attachment.MediaType))
+            {
+                Content = new MimeContent(new MemoryStream(attachment.Content)),
+                ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+                ContentTransferEncoding = ContentEncoding.Base64,
+                FileName = attachment.FileName,
+            });
         }
         return mixed;
     }
@@ -90,18 +100,19 @@ public sealed class MessageComposer(string productReference)
     /// </summary>
     static MimeEntity ComposeReceipt(StoredMessage message)
     {
-        var read = MimeMessage.ParseMessageIds(message.Body);
-        var report = DispositionNotificationBuilder.Build(MissHeaders.ReceiptText, "MiSS", message.Sender, read[0],
-            new Disposition(DispositionType.Displayed));
+        var read = MimeUtils.EnumerateReferences(message.Body).ToList();
+        var report = ReadReceiptBuilder.Build(MissHeaders.ReceiptText, "MiSS", message.Sender, read[0]);
         report.Headers.Add(MissHeaders.Read, string.Join(' ', read.Select(id => $"<{id}>")));
         return report;
     }
 
+    static string Address(string address) => new MailboxAddress((string?)null, address).ToString(encode: true);
+
     static void AddAddressing(HeaderList headers, StoredMessage message, string senderDisplayName)
     {
-        headers.Add("From", new MailboxAddress(senderDisplayName, message.Sender).ToString());
-        headers.Add("To", string.Join(", ", message.Recipients.Select(r => new MailboxAddress(null, r).ToString())));
-        headers.Add("Date", MailDate.Format(message.CreatedAt));
+        headers.Add(HeaderId.From, new MailboxAddress(senderDisplayName, message.Sender).ToString(encode: true));
+        headers.Add(HeaderId.To, string.Join(", ", message.Recipients.Select(Address)));
+        headers.Add(HeaderId.Date, DateUtils.FormatDate(message.CreatedAt));
         headers.Add("Message-ID", $"<{message.MessageId}>");
         if (message.InReplyTo is not null)
         {

@@ -1,5 +1,6 @@
 using MiSS.Core.Conversations;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MimeKit.Utils;
 
 namespace MiSS.Core.Messaging;
 
@@ -42,23 +43,28 @@ public sealed record ProtocolHeaders(
             _ => MessageKind.Text,
         };
         var conversation = Inner(MissHeaders.Conversation);
-        var inReplyTo = MimeMessage.ParseMessageIds(Inner("In-Reply-To")).FirstOrDefault() ?? outer.InReplyTo;
-        var references = inner?.Contains("References") == true
-            ? MimeMessage.ParseMessageIds(string.Join(' ', inner.GetAll("References")))
-            : outer.References;
-        var receiptTo = Inner(MissHeaders.DispositionNotificationTo) is { } to ? AddressParser.ParseList(to).FirstOrDefault()?.Address : null;
+        var inReplyTo = MessageIds(Inner("In-Reply-To")).FirstOrDefault() ?? outer.InReplyTo;
+        IReadOnlyList<string> references = inner?.Contains(HeaderId.References) == true
+            ? MessageIds(string.Join(' ', inner.Where(h => h.Id == HeaderId.References).Select(h => h.Value))).ToList()
+            : [.. outer.References];
+        var receiptTo = Inner(MissHeaders.DispositionNotificationTo) is { } to && InternetAddressList.TryParse(to, out var receiptAddresses)
+            ? receiptAddresses.Mailboxes.FirstOrDefault()?.Address
+            : null;
         return new ProtocolHeaders(
             version,
             kind,
             conversation is { Length: > 0 and <= 64 } && conversation.All(char.IsAsciiLetterOrDigit) ? conversation.ToLowerInvariant() : null,
             Retention.Parse(Inner(MissHeaders.Retention)),
-            Inner(MissHeaders.Expires) is { } expires ? MailDate.Parse(expires) : null,
-            Inner(MissHeaders.GroupName) is { } name ? EncodedWords.Decode(name) : null,
+            Inner(MissHeaders.Expires) is { } expires && DateUtils.TryParse(expires, out var expiresAt) ? expiresAt : null,
+            Inner(MissHeaders.GroupName),
             inner?.Contains(MissHeaders.Members) == true ? GroupMembership.Parse(Inner(MissHeaders.Members)) : null,
             PatientContext.Parse(Inner(MissHeaders.Patient)),
             receiptTo,
-            MimeMessage.ParseMessageIds(Inner(MissHeaders.Read)).Take(1000).ToList(),
+            MessageIds(Inner(MissHeaders.Read)).Take(1000).ToList(),
             inReplyTo,
             references.TakeLast(100).ToList());
     }
+
+    /// <summary>The Message-IDs in a header value, without angle brackets; none for null.</summary>
+    static IEnumerable<string> MessageIds(string? value) => value is null ? [] : MimeUtils.EnumerateReferences(value);
 }

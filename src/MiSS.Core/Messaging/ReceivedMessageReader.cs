@@ -1,5 +1,6 @@
 using MiSS.Core.Secure;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MimeKit.Utils;
 
 namespace MiSS.Core.Messaging;
 
@@ -12,17 +13,19 @@ public static class ReceivedMessageReader
         var content = opened.Content;
         var inner = content?.Headers;
         var protocol = ProtocolHeaders.Read(inner, envelope);
-        var from = envelope.From.FirstOrDefault();
-        var subject = inner?["Subject"] is { } protectedSubject ? EncodedWords.Decode(protectedSubject) : envelope.Subject;
-        var date = inner?["Date"] is { } protectedDate ? MailDate.Parse(protectedDate) : envelope.Date;
-        var recipients = inner?["To"] is { } protectedTo ? AddressParser.ParseList(protectedTo) : envelope.To;
+        var from = envelope.From.Mailboxes.FirstOrDefault();
+        var subject = inner?[HeaderId.Subject] ?? envelope.Subject;
+        var date = Date(inner?[HeaderId.Date] ?? envelope.Headers[HeaderId.Date]);
+        var recipients = inner?[HeaderId.To] is { } protectedTo
+            ? InternetAddressList.TryParse(protectedTo, out var protectedAddresses) ? protectedAddresses.Mailboxes : []
+            : envelope.To.Mailboxes;
         var signature = new SignatureRecord(opened.Status, opened.Detail, opened.Signer?.DisplayName, opened.Signer?.Rpps, opened.WasEncrypted);
         var (textPart, attachments) = content is null ? (null, []) : Split(content);
-        var text = textPart?.GetText() ?? "";
+        var text = textPart?.Text ?? "";
         var message = new ReceivedMessage(
             envelope.MessageId ?? "",
             from?.Address ?? "",
-            from?.DisplayName,
+            string.IsNullOrEmpty(from?.Name) ? null : from.Name,
             recipients.Select(r => r.Address).ToList(),
             subject,
             protocol.IsMiss ? WithoutFooter(text) : text.ReplaceLineEndings("\n").TrimEnd(),
@@ -50,9 +53,9 @@ public static class ReceivedMessageReader
     /// The message text (the first inline text/plain part, depth first) and every other leaf part as an unchecked
     /// attachment, without recursion (hostile nesting cannot overflow the stack). The caller checks the attachments.
     /// </summary>
-    static (MimePart? Text, List<NewAttachment> Attachments) Split(MimeEntity root)
+    static (TextPart? Text, List<NewAttachment> Attachments) Split(MimeEntity root)
     {
-        MimePart? text = null;
+        TextPart? text = null;
         var attachments = new List<NewAttachment>();
         var pending = new Stack<MimeEntity>();
         pending.Push(root);
@@ -60,24 +63,33 @@ public static class ReceivedMessageReader
         {
             switch (pending.Pop())
             {
-                case MimePart { ContentType.MimeType: "text/plain" } plain when text is null && plain.ContentDisposition?.Disposition is not "attachment":
+                case TextPart { IsPlain: true } plain when text is null && !plain.IsAttachment:
                     text = plain;
                     break;
                 case MimePart part:
-                    attachments.Add(new NewAttachment(part.FileName ?? part.ContentType.Name ?? "", part.ContentType.MimeType, part.Content.ToArray()));
+                    attachments.Add(new NewAttachment(part.FileName ?? part.ContentType.Name ?? "", part.ContentType.MimeType.ToLowerInvariant(), Decoded(part)));
                     break;
-                case MessagePart embedded:
+                case MessagePart { Message: { } embedded }:
                     // Kept as an attachment, not opened: the checks decide whether it may be stored.
-                    attachments.Add(new NewAttachment("message.eml", "message/rfc822", MimeWriter.ToBytes(embedded.Message)));
+                    attachments.Add(new NewAttachment("message.eml", "message/rfc822", MimeBytes.Canonical(embedded)));
                     break;
                 case Multipart multipart:
-                    for (var i = multipart.Parts.Count - 1; i >= 0; i--)
+                    for (var i = multipart.Count - 1; i >= 0; i--)
                     {
-                        pending.Push(multipart.Parts[i]);
+                        pending.Push(multipart[i]);
                     }
                     break;
             }
         }
         return (text, attachments);
+    }
+
+    static DateTimeOffset? Date(string? value) => value is not null && DateUtils.TryParse(value, out var date) ? date : null;
+
+    static byte[] Decoded(MimePart part)
+    {
+        using var bytes = new MemoryStream();
+        part.Content?.DecodeTo(bytes);
+        return bytes.ToArray();
     }
 }

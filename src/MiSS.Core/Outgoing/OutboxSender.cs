@@ -3,7 +3,6 @@ using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
 using MiSS.Mail;
-using MiSS.Mail.Mime;
 using MiSS.Mail.Smtp;
 using MiSS.Mail.Tls;
 using Microsoft.Extensions.Hosting;
@@ -239,8 +238,8 @@ public sealed class OutboxSender(
         }
     }
 
-    byte[] Envelope(StoredMessage message, MiSS.Mail.Mime.MimeEntity sealedBody) =>
-        MimeWriter.ToBytes(composer.ComposeEnvelope(message, options.Mailbox.DisplayName, sealedBody));
+    byte[] Envelope(StoredMessage message, MimeKit.MimeEntity sealedBody) =>
+        MimeBytes.Canonical(composer.ComposeEnvelope(message, options.Mailbox.DisplayName, sealedBody));
 
     /// <summary>
     /// One SMTP transaction for some of the recipients. Recipients the server refuses are added to <paramref name="refused"/>;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using MiSS.Mail.Mime;
+using MimeKit;
 
 namespace MiSS.Core.Secure;
 

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MiSS.Core.Messaging;
 
 namespace MiSS.Core.Secure;
 
@@ -15,28 +16,28 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
     /// <summary>Opens a whole received message.</summary>
     public OpenedMessage Open(MimeMessage message)
     {
-        var from = message.From.FirstOrDefault()?.Address;
-        MimeEntity entity = message.Body;
+        var from = message.From.Mailboxes.FirstOrDefault()?.Address;
+        var entity = message.Body;
         var encrypted = false;
         try
         {
             // Some clients omit smime-type: such a part is tried as enveloped-data first, then as signed-data.
-            if (SmimeType(entity) is "enveloped-data" or "")
+            if (SmimeType(entity) is "enveloped-data" or "" && entity is MimePart envelope)
             {
-                var decrypted = Decrypt(((MimePart)entity).Content);
+                var decrypted = Decrypt(DecodedContent(envelope));
                 if (decrypted is not null)
                 {
                     encrypted = true;
-                    entity = MimeReader.ReadEntity(decrypted, limits);
+                    entity = MimeLoader.LoadEntity(decrypted, limits);
                 }
                 else if (SmimeType(entity) is not "")
                 {
                     return new(OpenStatus.DecryptionFailed, "message chiffré illisible avec le certificat de cette boîte (destinataire différent ou enveloppe corrompue)", null, null, true);
                 }
             }
-            return Verify(entity, from, encrypted);
+            return entity is null ? new(OpenStatus.NotSmime, "message sans corps", null, null, false) : Verify(entity, from, encrypted);
         }
-        catch (MimeFormatException e)
+        catch (UnreadableMimeException e)
         {
             return new(OpenStatus.Malformed, "structure MIME illisible : " + e.Message, null, null, encrypted);
         }
@@ -48,13 +49,14 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
         MimeEntity content;
         if (entity is Multipart { ContentType.MediaSubtype: var sub } signed && sub.Equals("signed", StringComparison.OrdinalIgnoreCase))
         {
-            if (signed.Parts.Count != 2 || signed.Parts[0].RawBytes is not { } rawContent || signed.Parts[1] is not MimePart signaturePart)
+            if (signed.Count != 2 || signed[1] is not MimePart signaturePart)
             {
                 return new(OpenStatus.SignatureInvalid, "signature S/MIME mal formée (multipart/signed incomplet)", null, null, encrypted);
             }
-            content = signed.Parts[0];
-            cms = new SignedCms(new ContentInfo(Canonicalize(rawContent.Span)), detached: true);
-            if (!TryDecode(cms, signaturePart.Content))
+            content = signed[0];
+            // The signed part as received (a parsed entity writes back its own bytes), line ends made CRLF.
+            cms = new SignedCms(new ContentInfo(MimeBytes.Canonical(content)), detached: true);
+            if (!TryDecode(cms, DecodedContent(signaturePart)))
             {
                 return new(OpenStatus.SignatureInvalid, "signature S/MIME illisible", content, null, encrypted);
             }
@@ -62,11 +64,11 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
         else if (SmimeType(entity) is "signed-data" or "")
         {
             cms = new SignedCms();
-            if (!TryDecode(cms, ((MimePart)entity).Content))
+            if (!TryDecode(cms, DecodedContent((MimePart)entity)))
             {
                 return new(OpenStatus.SignatureInvalid, "signature S/MIME illisible", null, null, encrypted);
             }
-            content = MimeReader.ReadEntity(cms.ContentInfo.Content, limits);
+            content = MimeLoader.LoadEntity(cms.ContentInfo.Content, limits);
         }
         else if (SmimeType(entity) is { } unsupported)
         {
@@ -102,20 +104,33 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
                 $"le certificat du signataire ne correspond pas à l'adresse de l'expéditeur ({string.Join(", ", signer.Mailboxes)})", content, signer, encrypted);
         }
         // Protected headers: a From inside the signed part must be the same mailbox as the outer one.
-        var innerFrom = content.Headers["From"];
-        if (innerFrom is not null && !AddressParser.ParseList(innerFrom).Any(a => a.Address.Equals(from, StringComparison.OrdinalIgnoreCase)))
+        var innerFrom = content.Headers[HeaderId.From];
+        if (innerFrom is not null && !(InternetAddressList.TryParse(innerFrom, out var innerAddresses) &&
+                                       innerAddresses.Mailboxes.Any(a => a.Address.Equals(from, StringComparison.OrdinalIgnoreCase))))
         {
             return new(OpenStatus.SignerAddressMismatch, "l'expéditeur protégé par la signature diffère de l'expéditeur apparent", content, signer, encrypted);
         }
         return new(OpenStatus.Verified, "signature vérifiée", content, signer, encrypted, certificate);
     }
 
-    byte[]? Decrypt(ReadOnlyMemory<byte> envelope)
+    /// <summary>The decoded bytes of a part (base64 undone); empty when it has no content.</summary>
+    static byte[] DecodedContent(MimePart part)
+    {
+        if (part.Content is null)
+        {
+            return [];
+        }
+        using var decoded = new MemoryStream();
+        part.Content.DecodeTo(decoded);
+        return decoded.ToArray();
+    }
+
+    byte[]? Decrypt(byte[] envelope)
     {
         try
         {
             var cms = new EnvelopedCms();
-            cms.Decode(envelope.Span);
+            cms.Decode(envelope);
             cms.Decrypt(new X509Certificate2Collection(ownCertificate));
             return cms.ContentInfo.Content;
         }
@@ -125,11 +140,11 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
         }
     }
 
-    static bool TryDecode(SignedCms cms, ReadOnlyMemory<byte> encoded)
+    static bool TryDecode(SignedCms cms, byte[] encoded)
     {
         try
         {
-            cms.Decode(encoded.Span);
+            cms.Decode(encoded);
             return true;
         }
         catch (CryptographicException)
@@ -139,39 +154,8 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
     }
 
     /// <summary>The smime-type of an application/pkcs7-mime part, lowercased ("" when absent); null for any other entity.</summary>
-    static string? SmimeType(MimeEntity entity) =>
-        entity is MimePart { ContentType.MimeType: "application/pkcs7-mime" or "application/x-pkcs7-mime" } part
+    static string? SmimeType(MimeEntity? entity) =>
+        entity is MimePart part && (part.ContentType.IsMimeType("application", "pkcs7-mime") || part.ContentType.IsMimeType("application", "x-pkcs7-mime"))
             ? (part.ContentType.Parameters["smime-type"] ?? "").ToLowerInvariant()
             : null;
-
-    /// <summary>Signed content is hashed in canonical form (CRLF line ends); senders that wrote bare LF are forgiven here.</summary>
-    static byte[] Canonicalize(ReadOnlySpan<byte> raw)
-    {
-        if (raw.IndexOf((byte)'\n') < 0 || !HasBareLineFeed(raw))
-        {
-            return raw.ToArray();
-        }
-        var output = new List<byte>(raw.Length + raw.Length / 40);
-        for (var i = 0; i < raw.Length; i++)
-        {
-            if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
-            {
-                output.Add((byte)'\r');
-            }
-            output.Add(raw[i]);
-        }
-        return [.. output];
-    }
-
-    static bool HasBareLineFeed(ReadOnlySpan<byte> raw)
-    {
-        for (var i = 0; i < raw.Length; i++)
-        {
-            if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 }

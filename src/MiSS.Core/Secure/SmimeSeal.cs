@@ -1,7 +1,12 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
-using MiSS.Mail.Mime;
+using MimeKit;
+using ApplicationPkcs7Mime = MimeKit.Cryptography.ApplicationPkcs7Mime;
+using ApplicationPkcs7Signature = MimeKit.Cryptography.ApplicationPkcs7Signature;
+using MultipartSigned = MimeKit.Cryptography.MultipartSigned;
+using SecureMimeType = MimeKit.Cryptography.SecureMimeType;
+using MiSS.Core.Messaging;
 
 namespace MiSS.Core.Secure;
 
@@ -21,9 +26,11 @@ public sealed class SmimeSeal(SmimeTrust trust, TimeProvider time)
     public RSAEncryptionPadding KeyTransportPadding { get; init; } = RSAEncryptionPadding.Pkcs1;
 
     /// <summary>Signs <paramref name="content"/> with <paramref name="signer"/>'s key: a multipart/signed entity.</summary>
-    public Multipart Sign(MimeEntity content, X509Certificate2 signer)
+    public MultipartSigned Sign(MimeEntity content, X509Certificate2 signer)
     {
-        var signedBytes = MimeWriter.ToBytes(content);
+        // 7-bit transfer encodings, so that no relay re-encodes (and so breaks) what was signed.
+        content.Prepare(EncodingConstraint.SevenBit, 78);
+        var signedBytes = MimeBytes.Canonical(content);
         var cmsSigner = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, signer)
         {
             DigestAlgorithm = Sha256,
@@ -35,15 +42,15 @@ public sealed class SmimeSeal(SmimeTrust trust, TimeProvider time)
         var cms = new SignedCms(new ContentInfo(signedBytes), detached: true);
         cms.ComputeSignature(cmsSigner, silent: true);
 
-        var signature = MimePart.CreateAttachment("application/pkcs7-signature", cms.Encode(), "smime.p7s");
-        var multipart = new Multipart("signed") { Parts = { content, signature } };
+        // The signed part travels as the very bytes that were signed (read back from them), whatever writes it next.
+        var multipart = new MultipartSigned { MimeEntity.Load(new MemoryStream(signedBytes)), new ApplicationPkcs7Signature(new MemoryStream(cms.Encode())) };
         multipart.ContentType.Parameters["protocol"] = "application/pkcs7-signature";
         multipart.ContentType.Parameters["micalg"] = "sha-256";
         return multipart;
     }
 
     /// <summary>Encrypts an entity for the given certificates: an application/pkcs7-mime enveloped-data part.</summary>
-    public MimePart Encrypt(MimeEntity content, IEnumerable<X509Certificate2> recipients)
+    public ApplicationPkcs7Mime Encrypt(MimeEntity content, IEnumerable<X509Certificate2> recipients)
     {
         var collection = new CmsRecipientCollection();
         foreach (var certificate in recipients.DistinctBy(c => c.Thumbprint))
@@ -54,14 +61,12 @@ public sealed class SmimeSeal(SmimeTrust trust, TimeProvider time)
         {
             throw new ArgumentException("at least one recipient certificate is required", nameof(recipients));
         }
-        var envelope = new EnvelopedCms(new ContentInfo(MimeWriter.ToBytes(content)), new AlgorithmIdentifier(Aes256Cbc));
+        var envelope = new EnvelopedCms(new ContentInfo(MimeBytes.Canonical(content)), new AlgorithmIdentifier(Aes256Cbc));
         envelope.Encrypt(collection);
-        var part = MimePart.CreateAttachment("application/pkcs7-mime", envelope.Encode(), "smime.p7m");
-        part.ContentType.Parameters["smime-type"] = "enveloped-data";
-        return part;
+        return new ApplicationPkcs7Mime(SecureMimeType.EnvelopedData, new MemoryStream(envelope.Encode()));
     }
 
     /// <summary>Signs then encrypts: what goes out as the body of a MiSS message.</summary>
-    public MimePart SignAndEncrypt(MimeEntity content, X509Certificate2 signer, IEnumerable<X509Certificate2> recipients) =>
+    public ApplicationPkcs7Mime SignAndEncrypt(MimeEntity content, X509Certificate2 signer, IEnumerable<X509Certificate2> recipients) =>
         Encrypt(Sign(content, signer), recipients.Append(signer));
 }

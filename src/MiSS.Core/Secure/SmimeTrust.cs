@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -16,8 +17,18 @@ public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certifica
 {
     const string EmailProtectionOid = "1.3.6.1.5.5.7.3.4";
 
+    /// <summary>Most certificates remembered as trusted; beyond, the memory starts again (a burst of senders, or an attack).</summary>
+    const int MaxRemembered = 10_000;
+
     readonly Lock _replacing = new();
     IReadOnlyList<RevocationList> _revocationLists = revocationLists ?? [];
+
+    /// <summary>
+    /// Certificates whose chain was found valid, by SHA-256 of their bytes: trusted again without building the chain until
+    /// the first of their chain's certificates ends or a CRL used is due, and only under the same set of CRLs (a swap
+    /// forgets them all). Failures are never remembered: they are rare, and another message may carry the missing CA.
+    /// </summary>
+    readonly ConcurrentDictionary<string, (IReadOnlyList<RevocationList> Lists, DateTimeOffset Until)> _trusted = new();
 
     /// <summary>The revocation lists in use (a snapshot: replacements swap the whole set at once).</summary>
     public IReadOnlyList<RevocationList> RevocationLists => Volatile.Read(ref _revocationLists);
@@ -57,6 +68,13 @@ public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certifica
         {
             return (OpenStatus.WrongCertificateUsage, "le certificat du signataire n'est pas destiné à la messagerie sécurisée (usage emailProtection absent)");
         }
+        var now = time.GetUtcNow();
+        var lists = RevocationLists; // one snapshot for the whole check
+        var key = certificate.GetCertHashString(HashAlgorithmName.SHA256);
+        if (_trusted.TryGetValue(key, out var known) && ReferenceEquals(known.Lists, lists) && now < known.Until)
+        {
+            return null;
+        }
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(Anchors);
@@ -73,7 +91,16 @@ public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certifica
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(EmailProtectionOid));
         if (chain.Build(certificate))
         {
-            return CheckRevocation(chain);
+            var (failure, until) = CheckRevocation(chain, lists, now);
+            if (failure is null)
+            {
+                if (_trusted.Count >= MaxRemembered)
+                {
+                    _trusted.Clear();
+                }
+                _trusted[key] = (lists, until);
+            }
+            return failure;
         }
         var flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
         var reason = flags switch
@@ -90,11 +117,13 @@ public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certifica
             : (OpenStatus.UntrustedSigner, reason);
     }
 
-    /// <summary>Every certificate of the chain but the anchor against its issuer's CRL.</summary>
-    (OpenStatus Status, string Reason)? CheckRevocation(X509Chain chain)
+    /// <summary>
+    /// Every certificate of the chain but the anchor against its issuer's CRL; with no failure, until when that answer
+    /// holds: the end of the first certificate of the chain to expire, or the first CRL used to be due.
+    /// </summary>
+    ((OpenStatus Status, string Reason)? Failure, DateTimeOffset Until) CheckRevocation(X509Chain chain, IReadOnlyList<RevocationList> lists, DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
-        var lists = RevocationLists; // one snapshot for the whole chain
+        var until = chain.ChainElements.Select(e => new DateTimeOffset(e.Certificate.NotAfter.ToUniversalTime())).Min();
         for (var i = 0; i < chain.ChainElements.Count - 1; i++)
         {
             var subject = chain.ChainElements[i].Certificate;
@@ -106,18 +135,22 @@ public sealed class SmimeTrust(X509Certificate2Collection anchors, X509Certifica
                 {
                     continue;
                 }
-                return (OpenStatus.UntrustedSigner, $"statut de révocation inconnu : aucune liste de révocation de « {issuer.GetNameInfo(X509NameType.SimpleName, false)} »");
+                return ((OpenStatus.UntrustedSigner, $"statut de révocation inconnu : aucune liste de révocation de « {issuer.GetNameInfo(X509NameType.SimpleName, false)} »"), until);
             }
             if (list.NextUpdate is { } next && next < now)
             {
-                return (OpenStatus.UntrustedSigner, $"statut de révocation inconnu : la liste de révocation de « {issuer.GetNameInfo(X509NameType.SimpleName, false)} » est périmée depuis le {next:dd/MM/yyyy}");
+                return ((OpenStatus.UntrustedSigner, $"statut de révocation inconnu : la liste de révocation de « {issuer.GetNameInfo(X509NameType.SimpleName, false)} » est périmée depuis le {next:dd/MM/yyyy}"), until);
             }
             if (list.IsRevoked(subject))
             {
-                return (OpenStatus.SignerRevoked, i == 0 ? "le certificat du signataire est révoqué" : "un certificat de la chaîne du signataire est révoqué");
+                return ((OpenStatus.SignerRevoked, i == 0 ? "le certificat du signataire est révoqué" : "un certificat de la chaîne du signataire est révoqué"), until);
+            }
+            if (list.NextUpdate is { } due && due < until)
+            {
+                until = due;
             }
         }
-        return null;
+        return (null, until);
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using MiSS.Mail.Mime;
 
 namespace MiSS.Core.Trust;
 
@@ -97,10 +96,16 @@ public sealed class TrustSpace
         $"{address} n'appartient pas à l'espace de confiance MSSanté : son domaine n'est ni sur la liste blanche MSSanté ni parmi " +
         "les domaines Apicrypt configurés, aucun message ne lui est envoyé";
 
+    /// <summary>A bare addr-spec (local@domain), exactly as MimeKit reads it: no name, brackets, spaces, controls or a second address.</summary>
+    static bool IsValidAddress(string address) =>
+        address.Length is > 2 and <= 254 && !address.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) &&
+        MimeKit.MailboxAddress.TryParse(address, out var parsed) && parsed.Address == address && address.LastIndexOf('@') is > 0 and var at &&
+        at < address.Length - 1;
+
     /// <summary>Throws <see cref="OutsideTrustSpaceException"/> unless <paramref name="address"/> is a valid address in the trust space.</summary>
     public void Require(string address)
     {
-        if (!MailboxAddress.IsValidAddress(address))
+        if (!IsValidAddress(address))
         {
             throw new ArgumentException($"adresse invalide : {address}");
         }

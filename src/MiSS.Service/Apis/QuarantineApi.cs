@@ -3,7 +3,7 @@ using System.Security.Claims;
 using MiSS.Core.Audit;
 using MiSS.Core.Messaging;
 using MiSS.Core.Storage;
-using MiSS.Mail.Mime;
+using MimeKit;
 
 namespace MiSS.Service.Apis;
 
@@ -76,21 +76,22 @@ public static class QuarantineApi
         ArgumentNullException.ThrowIfNull(raw);
         try
         {
-            var message = MimeReader.ReadMessage(raw);
-            return new QuarantineSummaryDto(true, null, Addresses(message.From), message.To.Select(Display).ToList(), message.Date,
-                message.Subject, message.Body.ContentType.MimeType, CountParts(message.Body));
+            var message = MimeLoader.LoadMessage(raw);
+            DateTimeOffset? date = message.Headers.Contains(HeaderId.Date) && message.Date != DateTimeOffset.MinValue ? message.Date : null;
+            return new QuarantineSummaryDto(true, null, Addresses(message.From.Mailboxes.ToList()), message.To.Mailboxes.Select(Display).ToList(), date,
+                message.Subject, message.Body?.ContentType.MimeType.ToLowerInvariant(), message.Body is null ? 0 : CountParts(message.Body));
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             // The reader's own message is English and technical: the administrator gets the French gist.
-            var why = e is MimeFormatException ? "illisible : en-têtes ou structure MIME hors des limites du lecteur" : "illisible";
+            var why = e is UnreadableMimeException ? "illisible : en-têtes ou structure MIME hors des limites du lecteur" : "illisible";
             return new QuarantineSummaryDto(false, why, null, [], null, null, null, 0);
         }
     }
 
     static string? Addresses(IReadOnlyList<MailboxAddress> addresses) => addresses.Count == 0 ? null : string.Join(", ", addresses.Select(Display));
 
-    static string Display(MailboxAddress a) => string.IsNullOrEmpty(a.DisplayName) ? a.Address : $"{a.DisplayName} <{a.Address}>";
+    static string Display(MailboxAddress a) => string.IsNullOrEmpty(a.Name) ? a.Address : $"{a.Name} <{a.Address}>";
 
     /// <summary>The leaf parts of the body (an attached message counts as one), without recursion.</summary>
     static int CountParts(MimeEntity body)
@@ -101,7 +102,10 @@ public static class QuarantineApi
         {
             if (entity is Multipart multipart)
             {
-                multipart.Parts.ForEach(pending.Push);
+                foreach (var part in multipart)
+                {
+                    pending.Push(part);
+                }
             }
             else
             {

@@ -13,7 +13,8 @@ using MiSS.Core.Photos;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
 using MiSS.Core.Tests.Secure;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MimeKit.Utils;
 
 namespace MiSS.Core.Tests.Audit;
 
@@ -313,7 +314,7 @@ public class AuditTrailTests
         var composer = new MessageComposer("MiSS-TEST");
         var sealedBody = new SmimeSeal(TestPki.Trust(), TimeProvider.System).SignAndEncrypt(
             composer.ComposeContent(queued, conversation, claire.DisplayName), SmimeFixtures.Certificate(claire), [SmimeFixtures.Certificate(julien)]);
-        var wire = MimeWriter.ToBytes(composer.ComposeEnvelope(queued, claire.DisplayName, sealedBody));
+        var wire = MimeBytes.Canonical(composer.ComposeEnvelope(queued, claire.DisplayName, sealedBody));
         var plain = Encoding.UTF8.GetBytes(
             $"From: inconnu@x.test\r\nTo: {julien.Address}\r\nSubject: {marker}\r\nMessage-ID: <plain-{Guid.NewGuid():N}@x.test>\r\n\r\nEn clair {marker}\r\n");
 

@@ -1,7 +1,9 @@
 using MiSS.Core.Documents;
 using MiSS.Core.Secure;
 using MiSS.Core.Tests.Secure;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MimeKit.Utils;
+using MiSS.Core.Messaging;
 
 namespace MiSS.Core.Tests.Documents;
 
@@ -193,16 +195,16 @@ public class AttachmentInspectorTests
     {
         var sizes = new[] { 700_000, 1_300_000 };
         var body = new Multipart("mixed");
-        body.Parts.Add(MimePart.CreateText("Bonjour, voici les résultats."));
+        body.Add(MimeTest.Text("Bonjour, voici les résultats."));
         foreach (var size in sizes)
         {
             var content = new byte[size];
             new Random(size).NextBytes(content);
-            body.Parts.Add(MimePart.CreateAttachment("application/pdf", content, $"doc{size}.pdf"));
+            body.Add(MimeTest.Attachment("application/pdf", content, $"doc{size}.pdf"));
         }
         var seal = new SmimeSeal(TestPki.Trust(), TimeProvider.System);
         var sealedBody = seal.SignAndEncrypt(body, SmimeFixtures.Certificate(TestPki.Claire), [SmimeFixtures.Certificate(TestPki.Julien)]);
-        var actual = MimeWriter.ToBytes(SmimeFixtures.Envelope(TestPki.Claire.Address, sealedBody)).Length;
+        var actual = MimeBytes.Canonical(SmimeFixtures.Envelope(TestPki.Claire.Address, sealedBody)).Length;
 
         var estimate = AttachmentInspector.EstimateSealedMessageBytes(sizes.Select(s => (long)s), 40);
 

@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using MiSS.Core.Conversations;
 using MiSS.Core.Messaging;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MimeKit.Utils;
 
 namespace MiSS.Core.Tests.Messaging;
 
@@ -51,16 +52,16 @@ public partial class ProtocolDocumentTests
         {
             var content = Composer.ComposeContent(message, group, "Claire MARTIN", expires: Expires);
             // Through the writer and the reader, as a receiver gets it.
-            var read = MimeReader.ReadEntity(MimeWriter.ToBytes(content));
-            var envelope = MimeReader.ReadMessage(MimeWriter.ToBytes(Composer.ComposeEnvelope(message, "Claire MARTIN",
-                MimePart.CreateAttachment("application/pkcs7-mime", new byte[] { 1, 2, 3 }, "smime.p7m"))));
+            var read = MimeLoader.LoadEntity(MimeBytes.Canonical(content));
+            var envelope = MimeLoader.LoadMessage(MimeBytes.Canonical(Composer.ComposeEnvelope(message, "Claire MARTIN",
+                MimeTest.Attachment("application/pkcs7-mime", new byte[] { 1, 2, 3 }, "smime.p7m"))));
             yield return (read, envelope);
         }
         // The signed-only copy for a recipient without a known certificate (MiSS:Security:AllowTransportOnly).
         var text = Message(MessageKind.Text, "Bonjour", group.Id);
         var transport = Composer.ComposeContent(text, group, "Claire MARTIN", expires: Expires, protection: Protection.Transport);
-        yield return (MimeReader.ReadEntity(MimeWriter.ToBytes(transport)),
-            MimeReader.ReadMessage(MimeWriter.ToBytes(Composer.ComposeEnvelope(text, "Claire MARTIN", MimePart.CreateText("signé")))));
+        yield return (MimeLoader.LoadEntity(MimeBytes.Canonical(transport)),
+            MimeLoader.LoadMessage(MimeBytes.Canonical(Composer.ComposeEnvelope(text, "Claire MARTIN", MimeTest.Text("signé")))));
     }
 
     [Test]
@@ -117,7 +118,7 @@ public partial class ProtocolDocumentTests
     {
         foreach (var (_, envelope) in Composed())
         {
-            var outer = string.Join("\n", envelope.Headers.Select(h => $"{h.Name}: {h.DecodedValue}"));
+            var outer = string.Join("\n", envelope.Headers.Select(h => $"{h.Field}: {h.Value}"));
             Assert.That(outer, Does.Not.Contain("DURAND").And.Not.Contain("248057512345678").And.Not.Contain("Équipe").And.Not.Contain("X-MiSS"));
         }
     }

@@ -1,7 +1,9 @@
 using System.Text;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MimeKit.Utils;
+using MiSS.Core.Messaging;
 using static MiSS.Core.Tests.Secure.SmimeFixtures;
 
 namespace MiSS.Core.Tests.Secure;
@@ -31,7 +33,7 @@ public class OpensslInteropTests
         var seal = new SmimeSeal(TestPki.Trust(), TimeProvider.System);
         var body = seal.SignAndEncrypt(Content(text, TestPki.Claire), Certificate(TestPki.Claire), [Certificate(TestPki.Julien)]);
         var sent = Path.Combine(_work, "sent.eml");
-        await File.WriteAllBytesAsync(sent, MimeWriter.ToBytes(Envelope(TestPki.Claire.Address, body)));
+        await File.WriteAllBytesAsync(sent, MimeBytes.Canonical(Envelope(TestPki.Claire.Address, body)));
         var pki = TestPki.Pki;
 
         var decrypted = Path.Combine(_work, "decrypted.eml");
@@ -42,8 +44,8 @@ public class OpensslInteropTests
 
         Assert.That(verified.StandardError, Does.Contain("Verification successful"), verified.StandardError);
         Assert.That(verified.ExitCode, Is.Zero);
-        var content = MimeReader.ReadEntity(Encoding.UTF8.GetBytes(verified.StandardOutput));
-        Assert.That(((MimePart)content).GetText().TrimEnd(), Is.EqualTo(text));
+        var content = MimeLoader.LoadEntity(Encoding.UTF8.GetBytes(verified.StandardOutput));
+        Assert.That(((TextPart)content).Text.TrimEnd(), Is.EqualTo(text));
     }
 
     [Test]
@@ -62,13 +64,13 @@ public class OpensslInteropTests
             "-from", TestPki.Julien.Address, "-to", TestPki.Claire.Address, "-subject", "Message sécurisé",
             pki.CertificatePath(TestPki.Claire)]);
 
-        var message = MimeReader.ReadMessage(await File.ReadAllBytesAsync(encrypted));
+        var message = MimeLoader.LoadMessage(await File.ReadAllBytesAsync(encrypted));
         var opened = OpenerFor(TestPki.Claire).Open(message);
 
         Assert.That(opened.Status, Is.EqualTo(OpenStatus.Verified), opened.Detail);
         Assert.That(opened.Signer!.DisplayName, Is.EqualTo("Julien BERNARD"));
         Assert.That(opened.Signer.Rpps, Is.EqualTo("10101234572"));
-        Assert.That(((MimePart)opened.Content!).GetText().TrimEnd(), Is.EqualTo(text));
+        Assert.That(((TextPart)opened.Content!).Text.TrimEnd(), Is.EqualTo(text));
     }
 
     [Test]
@@ -82,7 +84,7 @@ public class OpensslInteropTests
             "-signer", pki.CertificatePath(TestPki.Julien), "-inkey", pki.KeyPath(TestPki.Julien), "-certfile", pki.IntermediatesPath]);
         var tampered = (await File.ReadAllTextAsync(signed)).Replace("Dose: 1 g", "Dose: 9 g");
 
-        var message = MimeReader.ReadMessage(Encoding.UTF8.GetBytes($"From: {TestPki.Julien.Address}\r\n" + tampered));
+        var message = MimeLoader.LoadMessage(Encoding.UTF8.GetBytes($"From: {TestPki.Julien.Address}\r\n" + tampered));
         var opened = OpenerFor(TestPki.Claire).Open(message);
 
         Assert.That(opened.Status, Is.EqualTo(OpenStatus.SignatureInvalid));

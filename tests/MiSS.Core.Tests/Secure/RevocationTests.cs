@@ -12,14 +12,16 @@ public class RevocationTests
     static X509Certificate2 FreshSigner() =>
         TestPki.Pki.IssuePractitionerCertificate(TestPki.Claire, Now.AddDays(-1), Now.AddYears(1));
 
-    static SmimeTrust TrustWith(X509RevocationMode mode, params byte[][] crls)
+    static SmimeTrust TrustWith(X509RevocationMode mode, params byte[][] crls) => TrustWith(mode, TimeProvider.System, crls);
+
+    static SmimeTrust TrustWith(X509RevocationMode mode, TimeProvider time, params byte[][] crls)
     {
         var anchors = new X509Certificate2Collection();
         anchors.ImportFromPemFile(TestPki.Pki.TrustAnchorsPath);
         var intermediates = new X509Certificate2Collection();
         intermediates.ImportFromPemFile(TestPki.Pki.IntermediatesPath);
         var lists = crls.Select(RevocationList.Load).Append(RevocationList.Load(File.ReadAllBytes(TestPki.Pki.RootCrlPath))).ToList();
-        return new SmimeTrust(anchors, intermediates, mode, TimeProvider.System, lists);
+        return new SmimeTrust(anchors, intermediates, mode, time, lists);
     }
 
     [Test]
@@ -79,6 +81,24 @@ public class RevocationTests
         var forged = new CertificateRevocationListBuilder();
         forged.AddEntry(revoked);
         return forged.Build(rogue, 1, Now.AddDays(7), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, Now.AddMinutes(-1));
+    }
+
+    [Test]
+    public void A_signer_trusted_once_is_checked_again_when_its_certificate_ends_or_its_list_falls_due()
+    {
+        var clock = new ManualClock(Now);
+        var shortLived = TestPki.Pki.IssuePractitionerCertificate(TestPki.Claire, Now.AddDays(-1), Now.AddDays(2));
+        var longLived = FreshSigner();
+        var trust = TrustWith(X509RevocationMode.Offline, clock, TestPki.Pki.BuildPersonsCrl([], Now, TimeSpan.FromDays(7)));
+        Assert.That(trust.Check(shortLived), Is.Null);
+        Assert.That(trust.Check(longLived), Is.Null);
+
+        clock.Advance(TimeSpan.FromDays(3));
+        Assert.That(trust.Check(shortLived)?.Reason, Does.Contain("expiré"), "remembered as trusted only until its end");
+        Assert.That(trust.Check(longLived), Is.Null);
+
+        clock.Advance(TimeSpan.FromDays(5));
+        Assert.That(trust.Check(longLived)?.Reason, Does.Contain("périmée"), "nor beyond the list it was checked against");
     }
 
     [Test]

@@ -1,7 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MimeKit.Utils;
+using MiSS.Core.Messaging;
 
 namespace MiSS.Core.Tests.Secure;
 
@@ -10,7 +12,7 @@ static class SmimeFixtures
 {
     public static MimeEntity Content(string text, DevPractitioner from)
     {
-        var part = MimePart.CreateText(text);
+        var part = MimeTest.Text(text);
         part.Headers.Add("From", new MailboxAddress(from.DisplayName, from.Address).ToString());
         part.Headers.Add("Subject", "Avis sur une plaie");
         return part;
@@ -19,17 +21,17 @@ static class SmimeFixtures
     /// <summary>An outer message around a body, with From set to <paramref name="from"/>.</summary>
     public static MimeMessage Envelope(string from, MimeEntity body)
     {
-        var message = new MimeMessage { Body = body };
+        var message = MimeTest.Message(body);
         message.Headers.Add("From", from);
         message.Headers.Add("To", TestPki.Julien.Address);
         message.Headers.Add("Subject", "Message sécurisé");
         message.Headers.Add("Message-ID", $"<{Guid.NewGuid():N}@dev.mssante.test>");
-        message.Headers.Add("Date", MailDate.Format(DateTimeOffset.UtcNow));
+        message.Headers.Add("Date", DateUtils.FormatDate(DateTimeOffset.UtcNow));
         return message;
     }
 
     /// <summary>Written to bytes and read back, as it would cross the mail server.</summary>
-    public static MimeMessage OverTheWire(MimeMessage message) => MimeReader.ReadMessage(MimeWriter.ToBytes(message));
+    public static MimeMessage OverTheWire(MimeMessage message) => MimeLoader.LoadMessage(MimeBytes.Canonical(message));
 
     public static SmimeOpener OpenerFor(DevPractitioner p, SmimeTrust? trust = null) =>
         new(trust ?? TestPki.Trust(), TestPki.Pki.LoadPractitioner(p));

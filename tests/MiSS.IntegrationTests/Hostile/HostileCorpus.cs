@@ -5,7 +5,8 @@ using MiSS.Core.Conversations;
 using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MimeKit.Utils;
 
 namespace MiSS.IntegrationTests.Hostile;
 
@@ -86,7 +87,7 @@ public sealed class HostileCorpus(DevPki pki, DevPractitioner sender, DevPractit
     }
 
     string Headers(string? from = null, string? contentType = "text/plain; charset=utf-8") =>
-        $"From: {from ?? sender.Address}\r\nTo: {receiver.Address}\r\nSubject: Message sécurisé\r\nDate: {MailDate.Format(DateTimeOffset.UtcNow)}\r\n" +
+        $"From: {from ?? sender.Address}\r\nTo: {receiver.Address}\r\nSubject: Message sécurisé\r\nDate: {DateUtils.FormatDate(DateTimeOffset.UtcNow)}\r\n" +
         $"Message-ID: <{NewId()}>\r\nMIME-Version: 1.0\r\n" + (contentType is null ? "" : $"Content-Type: {contentType}\r\n");
 
     IEnumerable<HostileMessage> MalformedMime()
@@ -422,7 +423,7 @@ public sealed class HostileCorpus(DevPki pki, DevPractitioner sender, DevPractit
     {
         var message = new StoredMessage(0, IdOf(content), MessageDirection.Outgoing, from, [receiver.Address], null, "", MessageState.Queued,
             DateTimeOffset.UtcNow, null, null, null, null, 0);
-        return MimeWriter.ToBytes(_composer.ComposeEnvelope(message, from, body));
+        return MimeBytes.Canonical(_composer.ComposeEnvelope(message, from, body));
     }
 
     byte[] SealedFrom(DevPractitioner from, string text, string messageId, bool encrypt = true)

@@ -5,7 +5,8 @@ using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.DevEnvironment;
 using MiSS.IntegrationTests.Api;
-using MiSS.Mail.Mime;
+using MimeKit;
+using MimeKit.Utils;
 using static MiSS.IntegrationTests.Practitioners;
 
 namespace MiSS.IntegrationTests.Trust;
@@ -92,9 +93,9 @@ public class RecipientCertificatePolicyTests
         // On the server: Julien's copy is clear-signed and says so (inside the signed part); Sophie's never shows the text.
         var rawJulien = await MailServerFixture.FetchRawAsync(Julien, sent.MessageId);
         var rawSophie = await MailServerFixture.FetchRawAsync(Sophie, sent.MessageId);
-        var julienCopy = MimeReader.ReadMessage(rawJulien!);
-        Assert.That(julienCopy.Body.ContentType.MediaType + "/" + julienCopy.Body.ContentType.MediaSubtype, Is.EqualTo("multipart/signed"));
-        Assert.That(((Multipart)julienCopy.Body).Parts[0].Headers[MissHeaders.Protection], Is.EqualTo(MissHeaders.TransportProtection));
+        var julienCopy = MimeLoader.LoadMessage(rawJulien!);
+        Assert.That(julienCopy.Body!.ContentType.MediaType + "/" + julienCopy.Body.ContentType.MediaSubtype, Is.EqualTo("multipart/signed"));
+        Assert.That(((Multipart)julienCopy.Body)[0].Headers[MissHeaders.Protection], Is.EqualTo(MissHeaders.TransportProtection));
         Assert.That(Encoding.UTF8.GetString(rawSophie!), Does.Not.Contain(marker).And.Not.Contain(MissHeaders.Protection));
 
         // Claire's side: per recipient, and on the message as the API and the client show it.
