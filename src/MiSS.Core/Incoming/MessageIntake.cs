@@ -48,7 +48,15 @@ public sealed class MessageIntake(
         OpenStatus.SignerRevoked];
 
     /// <summary>Handles one message fetched from <paramref name="mailbox"/> at <paramref name="uid"/>.</summary>
-    public async Task<IntakeOutcome> AcceptAsync(string mailbox, uint uid, byte[] raw, CancellationToken ct = default)
+    public async Task<IntakeOutcome> AcceptAsync(string mailbox, uint uid, byte[] raw, CancellationToken ct = default) =>
+        await AcceptAsync(mailbox, await PrepareAsync(uid, raw, ct), ct);
+
+    /// <summary>
+    /// The work of taking a message that needs no write: read it, find out whether it is already stored, then read its
+    /// report or open it (decrypt, verify, chain). Never throws for bad input, writes nothing: several messages can be
+    /// prepared at once, on every core, and then accepted one by one in mailbox order.
+    /// </summary>
+    public async Task<PreparedMessage> PrepareAsync(uint uid, byte[] raw, CancellationToken ct = default)
     {
         MimeMessage message;
         try
@@ -57,12 +65,36 @@ public sealed class MessageIntake(
         }
         catch (UnreadableMimeException e)
         {
-            return await QuarantineAsync(mailbox, uid, null, OpenStatus.Malformed.ToString(), "message illisible : " + e.Message, raw, ct);
+            return new PreparedMessage(uid, raw, null) { Unreadable = e.Message };
         }
-
         // A message without Message-ID still gets a stable identity, so that it is never taken twice.
         var messageId = message.MessageId ?? $"sha256-{Convert.ToHexString(SHA256.HashData(raw)).ToLowerInvariant()}@miss.invalid";
         if (await store.GetAsync(messageId, ct) is { } known)
+        {
+            return new PreparedMessage(uid, raw, messageId) { Known = known };
+        }
+        try
+        {
+            // Reports from mail servers, and receipts from ordinary mail clients, come unencrypted.
+            return MailReports.TryRead(message) is { } plainReport
+                ? new PreparedMessage(uid, raw, messageId) { Message = message, PlainReport = plainReport }
+                : new PreparedMessage(uid, raw, messageId) { Message = message, Opened = opener.Open(message) };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new PreparedMessage(uid, raw, messageId) { Failure = e };
+        }
+    }
+
+    /// <summary>Stores, applies or quarantines a prepared message; one at a time, in mailbox order.</summary>
+    public async Task<IntakeOutcome> AcceptAsync(string mailbox, PreparedMessage prepared, CancellationToken ct = default)
+    {
+        var (uid, raw, messageId) = (prepared.Uid, prepared.Raw, prepared.MessageId);
+        if (prepared.Unreadable is { } unreadable)
+        {
+            return await QuarantineAsync(mailbox, uid, null, OpenStatus.Malformed.ToString(), "message illisible : " + unreadable, raw, ct);
+        }
+        if (prepared.Known is { } known)
         {
             logger.LogDebug("Message {MessageId} (UID {Uid}) already stored", messageId, uid);
             if (known.IsExpired)
@@ -72,31 +104,36 @@ public sealed class MessageIntake(
             }
             return IntakeOutcome.Duplicate;
         }
-
+        if (prepared.Failure is { } failure)
+        {
+            return await UnprocessableAsync(mailbox, prepared, failure, ct);
+        }
         try
         {
-            // Reports from mail servers, and receipts from ordinary mail clients, come unencrypted.
-            if (MailReports.TryRead(message) is { } plainReport)
+            if (prepared is { PlainReport: { } plainReport, Message: { } reported })
             {
-                return await ApplyReportAsync(mailbox, uid, messageId, plainReport, message.From.Mailboxes.FirstOrDefault()?.Address ?? "", [], raw, ct);
+                return await ApplyReportAsync(mailbox, uid, messageId!, plainReport, reported.From.Mailboxes.FirstOrDefault()?.Address ?? "", [], raw, ct);
             }
-            return await OpenAndStoreAsync(mailbox, uid, messageId, message, raw, ct);
+            return await StoreOpenedAsync(mailbox, uid, messageId!, prepared.Message!, prepared.Opened!, raw, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Whatever a hostile message triggers, it is kept, not lost, and the watcher goes on.
-            return await QuarantineAsync(mailbox, uid, messageId, OpenStatus.Malformed.ToString(), $"traitement impossible ({e.GetType().Name})", raw, ct);
+            return await UnprocessableAsync(mailbox, prepared, e, ct);
         }
     }
+
+    /// <summary>Whatever a hostile message triggers, it is kept, not lost, and the watcher goes on.</summary>
+    Task<IntakeOutcome> UnprocessableAsync(string mailbox, PreparedMessage prepared, Exception e, CancellationToken ct) =>
+        QuarantineAsync(mailbox, prepared.Uid, prepared.MessageId, OpenStatus.Malformed.ToString(), $"traitement impossible ({e.GetType().Name})", prepared.Raw, ct);
 
     /// <summary>Quarantines a message from its size alone: it is not downloaded, and stays on the server.</summary>
     public Task<IntakeOutcome> QuarantineOversizedAsync(string mailbox, uint uid, long size, long limit, CancellationToken ct = default) =>
         QuarantineAsync(mailbox, uid, null, "Oversized",
             $"message de {size / 1_048_576.0:0.#} Mo, au-delà de la limite de {limit / 1_048_576.0:0.#} Mo : non téléchargé", [], ct);
 
-    async Task<IntakeOutcome> OpenAndStoreAsync(string mailbox, uint uid, string messageId, MimeMessage message, byte[] raw, CancellationToken ct)
+    async Task<IntakeOutcome> StoreOpenedAsync(string mailbox, uint uid, string messageId, MimeMessage message, OpenedMessage opened, byte[] raw,
+        CancellationToken ct)
     {
-        var opened = opener.Open(message);
         if (NeverShown.Contains(opened.Status))
         {
             return await QuarantineAsync(mailbox, uid, messageId, opened.Status.ToString(), opened.Detail, raw, ct);
@@ -207,4 +244,32 @@ public sealed class MessageIntake(
         logger.LogWarning("Message {MessageId} (UID {Uid}) quarantined: {Reason}", messageId, uid, reason);
         return IntakeOutcome.Quarantined;
     }
+}
+
+/// <summary>
+/// A fetched message after <see cref="MessageIntake.PrepareAsync"/>: exactly one of unreadable, already stored, failed,
+/// a plain report, or opened.
+/// </summary>
+/// <param name="Uid">Its UID in the mailbox.</param>
+/// <param name="Raw">Its bytes (the parsed message reads from them).</param>
+/// <param name="MessageId">Its Message-ID (or the one derived from its bytes); null when unreadable.</param>
+public sealed record PreparedMessage(uint Uid, byte[] Raw, string? MessageId)
+{
+    /// <summary>Why the bytes are not MIME at all (French).</summary>
+    public string? Unreadable { get; init; }
+
+    /// <summary>The message already stored under the same Message-ID.</summary>
+    public StoredMessage? Known { get; init; }
+
+    /// <summary>What a hostile message triggered while being prepared.</summary>
+    public Exception? Failure { get; init; }
+
+    /// <summary>The parsed message.</summary>
+    public MimeMessage? Message { get; init; }
+
+    /// <summary>The unencrypted delivery report or read receipt it is.</summary>
+    public MailReport? PlainReport { get; init; }
+
+    /// <summary>The message opened: decrypted and its signature checked.</summary>
+    public OpenedMessage? Opened { get; init; }
 }
