@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
@@ -78,29 +80,44 @@ public class LargeMessageMemoryTests
         Assert.That(attachment.Content.AsSpan().SequenceEqual(_content), Is.True, "the attachment arrives intact");
         Assert.That(sink.Length, Is.EqualTo(_signed.Length), "a parsed message writes back its own bytes");
 
-        // Loading keeps slices of the stream; verifying a detached signature needs the signed bytes in one array (about
-        // the message once); reading decodes the attachment once; writing what was read allocates no body-sized buffer.
+        // Loading keeps slices of the stream; verifying a detached signature needs the signed bytes in one array (the
+        // canonical form, about the message once) and .NET's SignedCms keeps its own copy of them; reading decodes the
+        // attachment once; writing what was read allocates no body-sized buffer.
         Assert.That(loading, Is.LessThan(64 * 1024), "loading must not copy bodies");
-        Assert.That(opening, Is.LessThan((_signed.Length * 11L / 10) + Overhead));
+        Assert.That(opening, Is.LessThan((_signed.Length * 21L / 10) + Overhead));
         Assert.That(reading, Is.LessThan((ContentLength * 11L / 10) + Overhead));
         Assert.That(writing, Is.LessThan(Overhead));
     }
 
     [Test]
-    public void OpeningAnEncryptedMessageStaysWithinAFewCopiesOfIt()
+    public void OpeningAnEncryptedMessageAddsToNetsDecryptionOnlyTheEnvelopeAndTheSignedBytes()
     {
         var (message, loading) = Measure(() => MimeLoader.LoadMessage(new MemoryStream(_encrypted, writable: false)));
         var opener = SmimeFixtures.OpenerFor(TestPki.Julien);
+        // .NET's decryption rents big buffers from the shared ArrayPool: one opening first, so that both measures below
+        // see the steady state of a receiver (the pool warm), not whichever ran first.
+        opener.Open(message);
         var (opened, opening) = Measure(() => opener.Open(message));
         var ((received, _), reading) = Measure(() => ReceivedMessageReader.Read(message, opened));
-        TestContext.Out.WriteLine($"message {_encrypted.Length:N0} bytes; allocated: load {loading:N0}, open {opening:N0}, read {reading:N0}");
+
+        // What .NET's EnvelopedCms alone allocates to decode and decrypt the same envelope, for comparison.
+        var envelope = MimeBytes.Decoded((MimePart)message.Body!);
+        var julien = SmimeFixtures.Certificate(TestPki.Julien);
+        var (decrypted, decryption) = Measure(() =>
+        {
+            var cms = new EnvelopedCms();
+            cms.Decode(envelope);
+            cms.Decrypt(new X509Certificate2Collection(julien));
+            return cms.ContentInfo.Content;
+        });
+        TestContext.Out.WriteLine($"message {_encrypted.Length:N0} bytes, envelope {envelope.Length:N0}, signed content {decrypted.Length:N0}; " +
+                                  $"allocated: load {loading:N0}, open {opening:N0} (of which .NET's decryption about {decryption:N0}), read {reading:N0}");
 
         Assert.That(opened.Status, Is.EqualTo(OpenStatus.Verified), opened.Detail);
         Assert.That(received.Attachments!.Single().Content.AsSpan().SequenceEqual(_content), Is.True);
         Assert.That(loading, Is.LessThan(64 * 1024), "loading must not copy bodies");
-        // The envelope decoded from base64, the decrypted content, and the signed bytes for the signature check:
-        // each about 1.05 × the signed message; .NET's CMS adds its own copies. Far below 3 × the encoded size.
-        Assert.That(opening, Is.LessThan(3L * _encrypted.Length));
+        // Besides .NET's decryption: the envelope decoded from base64 once, then the signed bytes as for a signed message.
+        Assert.That(opening - decryption, Is.LessThan(envelope.Length + (decrypted.Length * 21L / 10) + Overhead));
         Assert.That(reading, Is.LessThan((ContentLength * 11L / 10) + Overhead));
     }
 
