@@ -41,6 +41,11 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
         {
             return new(OpenStatus.Malformed, "structure MIME illisible : " + e.Message, null, null, encrypted);
         }
+        catch (CryptographicException)
+        {
+            // SignedCms decodes its certificates and signer infos lazily: a corrupted one throws only when read.
+            return new(OpenStatus.SignatureInvalid, "signature S/MIME illisible (certificat ou structure CMS corrompus)", null, null, encrypted);
+        }
     }
 
     OpenedMessage Verify(MimeEntity entity, string? from, bool encrypted)

@@ -123,7 +123,7 @@ public class MutationPropertyTests
     [Test]
     public void Every_mutated_message_is_read_or_refused_as_unreadable()
     {
-        const int cases = 20_000;
+        const int cases = 50_000;
         var read = 0;
         Prop.ForAll(Inputs(MimeSeeds.Value.Length), input =>
         {
@@ -139,7 +139,7 @@ public class MutationPropertyTests
     [Test]
     public void Every_mutated_smime_message_is_opened_with_a_status_or_refused_as_unreadable()
     {
-        const int cases = 2_000;
+        const int cases = 5_000;
         var statuses = new HashSet<OpenStatus>();
         Prop.ForAll(Inputs(SmimeSeeds.Value.Length), input =>
         {
