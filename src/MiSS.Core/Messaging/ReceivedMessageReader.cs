@@ -67,7 +67,7 @@ public static class ReceivedMessageReader
                     text = plain;
                     break;
                 case MimePart part:
-                    attachments.Add(new NewAttachment(part.FileName ?? part.ContentType.Name ?? "", part.ContentType.MimeType.ToLowerInvariant(), Decoded(part)));
+                    attachments.Add(new NewAttachment(part.FileName ?? part.ContentType.Name ?? "", part.ContentType.MimeType.ToLowerInvariant(), MimeBytes.Decoded(part)));
                     break;
                 case MessagePart { Message: { } embedded }:
                     // Kept as an attachment, not opened: the checks decide whether it may be stored.
@@ -85,11 +85,4 @@ public static class ReceivedMessageReader
     }
 
     static DateTimeOffset? Date(string? value) => value is not null && DateUtils.TryParse(value, out var date) ? date : null;
-
-    static byte[] Decoded(MimePart part)
-    {
-        using var bytes = new MemoryStream();
-        part.Content?.DecodeTo(bytes);
-        return bytes.ToArray();
-    }
 }

@@ -24,7 +24,7 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
             // Some clients omit smime-type: such a part is tried as enveloped-data first, then as signed-data.
             if (SmimeType(entity) is "enveloped-data" or "" && entity is MimePart envelope)
             {
-                var decrypted = Decrypt(DecodedContent(envelope));
+                var decrypted = Decrypt(MimeBytes.Decoded(envelope));
                 if (decrypted is not null)
                 {
                     encrypted = true;
@@ -41,6 +41,11 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
         {
             return new(OpenStatus.Malformed, "structure MIME illisible : " + e.Message, null, null, encrypted);
         }
+        catch (CryptographicException)
+        {
+            // SignedCms decodes its certificates and signer infos lazily: a corrupted one throws only when read.
+            return new(OpenStatus.SignatureInvalid, "signature S/MIME illisible (certificat ou structure CMS corrompus)", null, null, encrypted);
+        }
     }
 
     OpenedMessage Verify(MimeEntity entity, string? from, bool encrypted)
@@ -56,7 +61,7 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
             content = signed[0];
             // The signed part as received (a parsed entity writes back its own bytes), line ends made CRLF.
             cms = new SignedCms(new ContentInfo(MimeBytes.Canonical(content)), detached: true);
-            if (!TryDecode(cms, DecodedContent(signaturePart)))
+            if (!TryDecode(cms, MimeBytes.Decoded(signaturePart)))
             {
                 return new(OpenStatus.SignatureInvalid, "signature S/MIME illisible", content, null, encrypted);
             }
@@ -64,7 +69,7 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
         else if (SmimeType(entity) is "signed-data" or "")
         {
             cms = new SignedCms();
-            if (!TryDecode(cms, DecodedContent((MimePart)entity)))
+            if (!TryDecode(cms, MimeBytes.Decoded((MimePart)entity)))
             {
                 return new(OpenStatus.SignatureInvalid, "signature S/MIME illisible", null, null, encrypted);
             }
@@ -111,18 +116,6 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
             return new(OpenStatus.SignerAddressMismatch, "l'expéditeur protégé par la signature diffère de l'expéditeur apparent", content, signer, encrypted);
         }
         return new(OpenStatus.Verified, "signature vérifiée", content, signer, encrypted, certificate);
-    }
-
-    /// <summary>The decoded bytes of a part (base64 undone); empty when it has no content.</summary>
-    static byte[] DecodedContent(MimePart part)
-    {
-        if (part.Content is null)
-        {
-            return [];
-        }
-        using var decoded = new MemoryStream();
-        part.Content.DecodeTo(decoded);
-        return decoded.ToArray();
     }
 
     byte[]? Decrypt(byte[] envelope)

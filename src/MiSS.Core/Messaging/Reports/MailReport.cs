@@ -49,7 +49,7 @@ public sealed record DeliveryStatusReport : MailReport
 /// <param name="Action">The Action field, <see cref="DeliveryAction.Unknown"/> when absent or unrecognised.</param>
 /// <param name="Status">The Status field as written (e.g. "5.1.1"), or null.</param>
 /// <param name="DiagnosticCode">Diagnostic-Code's text without its type (e.g. "550 5.1.1 User unknown"), or null.</param>
-public sealed record RecipientStatus(string? FinalRecipient, string? OriginalRecipient, DeliveryAction Action, string? Status, string? DiagnosticCode)
+public sealed partial record RecipientStatus(string? FinalRecipient, string? OriginalRecipient, DeliveryAction Action, string? Status, string? DiagnosticCode)
 {
     /// <summary>
     /// <see cref="Action"/>, or when it is unknown the action the Status class implies (5 failed, 4 delayed, 2 delivered):
@@ -57,15 +57,18 @@ public sealed record RecipientStatus(string? FinalRecipient, string? OriginalRec
     /// </summary>
     public DeliveryAction EffectiveAction => Action != DeliveryAction.Unknown
         ? Action
-        : Status?.Trim() is [var kind, '.', ..]
-            ? kind switch
+        : Status is not null && StatusCode().Match(Status) is { Success: true } code
+            ? code.Groups[1].Value switch
             {
-                '5' => DeliveryAction.Failed,
-                '4' => DeliveryAction.Delayed,
-                '2' => DeliveryAction.Delivered,
-                _ => DeliveryAction.Unknown,
+                "5" => DeliveryAction.Failed,
+                "4" => DeliveryAction.Delayed,
+                _ => DeliveryAction.Delivered,
             }
             : DeliveryAction.Unknown;
+
+    /// <summary>An enhanced status code (RFC 3463: class.subject.detail) anywhere in the field, e.g. "550 5.1.1 user unknown".</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\d.])([245])\.\d{1,3}\.\d{1,3}(?![\d.])")]
+    private static partial System.Text.RegularExpressions.Regex StatusCode();
 }
 
 /// <summary>The disposition type of a read receipt (RFC 8098 §3.2.6.2).</summary>

@@ -10,10 +10,13 @@ namespace MiSS.Core.Messaging.Reports;
 /// Tolerant of real reports' breakage (fields in the part's own header block, groups without blank lines between them,
 /// a missing Action) and bounded; never throws on hostile input.
 /// </summary>
-public static class MailReports
+public static partial class MailReports
 {
     const int MaxEntitiesVisited = 10_000;
     const int MaxRecipients = 1_000;
+    const int MaxFields = 10_000;
+    const int MaxFieldLength = 64 * 1024;
+    const int MaxReportBytes = 4 << 20;
 
     static readonly HashSet<string> PerRecipientFields = new(StringComparer.OrdinalIgnoreCase)
         { "Original-Recipient", "Final-Recipient", "Action", "Status", "Remote-MTA", "Diagnostic-Code", "Last-Attempt-Date", "Final-Log-ID", "Will-Retry-Until" };
@@ -41,14 +44,29 @@ public static class MailReports
         foreach (var group in groups)
         {
             envelopeId ??= group["Original-Envelope-Id"]?.Trim();
-            if (recipients.Count < MaxRecipients && group.Any(h => PerRecipientFields.Contains(h.Field)))
+            if (recipients.Count <= MaxRecipients && group.Any(h => PerRecipientFields.Contains(h.Field)))
             {
-                recipients.Add(new RecipientStatus(
+                var recipient = new RecipientStatus(
                     TypedValue(group["Final-Recipient"]),
                     TypedValue(group["Original-Recipient"]),
                     ParseAction(group["Action"]),
                     WithoutComments(group["Status"]),
-                    TypedValue(group["Diagnostic-Code"])));
+                    DiagnosticText(group["Diagnostic-Code"]));
+                // A group naming no recipient continues the one before (a blank line inside a recipient's fields).
+                if (recipient is { FinalRecipient: null, OriginalRecipient: null } && recipients.Count > 0)
+                {
+                    var previous = recipients[^1];
+                    recipients[^1] = previous with
+                    {
+                        Action = previous.Action == DeliveryAction.Unknown ? recipient.Action : previous.Action,
+                        Status = previous.Status ?? recipient.Status,
+                        DiagnosticCode = previous.DiagnosticCode ?? recipient.DiagnosticCode,
+                    };
+                }
+                else if (recipients.Count < MaxRecipients)
+                {
+                    recipients.Add(recipient);
+                }
             }
         }
         return new DeliveryStatusReport { OriginalEnvelopeId = envelopeId, Recipients = recipients };
@@ -89,21 +107,65 @@ public static class MailReports
         _ => DeliveryAction.Unknown,
     };
 
-    /// <summary>The value of "type; value" (RFC 3464 §2.1.2) without its type; an address loses its angle brackets and comments.</summary>
+    /// <summary>
+    /// The address of "type; address" (RFC 3464 §2.1.2) without its type, angle brackets and comments; a "utf-8" address
+    /// has its \x{HEX} escapes decoded (RFC 6533).
+    /// </summary>
     static string? TypedValue(string? field)
     {
         if (field is null)
         {
             return null;
         }
-        var semicolon = field.IndexOf(';');
-        var value = (semicolon >= 0 ? field[(semicolon + 1)..] : field).Trim();
-        if (semicolon >= 0 && field[..semicolon].Trim().Equals("smtp", StringComparison.OrdinalIgnoreCase))
+        var semicolon = IndexOutsideQuotes(field, ';');
+        var value = WithoutComments(semicolon >= 0 ? field[(semicolon + 1)..] : field)?.Trim('<', '>', ' ');
+        if (semicolon >= 0 && field[..semicolon].Trim().Equals("utf-8", StringComparison.OrdinalIgnoreCase) && value is not null)
         {
-            return value.Length == 0 ? null : value; // diagnostic text: kept as written
+            value = Utf8Escape().Replace(value, m =>
+                int.TryParse(m.Groups[1].ValueSpan, System.Globalization.NumberStyles.HexNumber, null, out var code) &&
+                code is >= 0x20 and <= 0x10FFFF and not (>= 0xD800 and <= 0xDFFF)
+                    ? char.ConvertFromUtf32(code)
+                    : m.Value);
         }
-        value = WithoutComments(value)?.Trim('<', '>', ' ');
         return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\\x\{([0-9A-Fa-f]{1,6})\}")]
+    private static partial System.Text.RegularExpressions.Regex Utf8Escape();
+
+    /// <summary>Diagnostic-Code's text without its type: free text, kept as written (parentheses are no comments there).</summary>
+    static string? DiagnosticText(string? field)
+    {
+        if (field is null)
+        {
+            return null;
+        }
+        var semicolon = field.IndexOf(';');
+        // "550 not a type; text": a type is a single atom.
+        var typed = semicolon > 0 && !field[..semicolon].Trim().Contains(' ', StringComparison.Ordinal);
+        var value = (typed ? field[(semicolon + 1)..] : field).Trim();
+        return value.Length == 0 ? null : value;
+    }
+
+    static int IndexOutsideQuotes(string text, char wanted)
+    {
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\\' && quoted)
+            {
+                i++;
+            }
+            else if (text[i] == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (text[i] == wanted && !quoted)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /// <summary>The value without RFC 5322 comments (parenthesised, possibly nested) and surrounding spaces; null when nothing is left.</summary>
@@ -115,8 +177,24 @@ public static class MailReports
         }
         var text = new System.Text.StringBuilder(value.Length);
         var depth = 0;
-        foreach (var c in value)
+        var quoted = false;
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
+            if (quoted || depth == 0 && c == '"')
+            {
+                // Inside a quoted string parentheses are text.
+                text.Append(c);
+                if (c == '\\' && quoted && i + 1 < value.Length)
+                {
+                    text.Append(value[++i]);
+                }
+                else if (c == '"')
+                {
+                    quoted = !quoted;
+                }
+                continue;
+            }
             depth += c == '(' ? 1 : c == ')' && depth > 0 ? -1 : 0;
             if (depth == 0 && c != ')')
             {
@@ -128,8 +206,10 @@ public static class MailReports
     }
 
     /// <summary>
-    /// The field groups of the report part: MimeKit's own parse of the part's body, preceded by fields a broken report
-    /// put in the part's own header block. Groups that run together (no blank line) are split where a recipient starts.
+    /// The field groups of the report part: fields a broken report put in the part's own header block, then the
+    /// groups of its decoded body. The body is split here, tolerantly, rather than with MimeKit's
+    /// <see cref="MessageDeliveryStatus.StatusGroups"/>, which throws on a line it cannot parse and stops a group at a
+    /// stray line. Groups that run together (no blank line) are split where a recipient starts.
     /// </summary>
     static List<HeaderList> FieldGroups(MimeEntity part)
     {
@@ -144,17 +224,114 @@ public static class MailReports
         {
             groups.Add(leaked);
         }
-        IEnumerable<HeaderList> body = part switch
-        {
-            MessageDeliveryStatus dsn => dsn.StatusGroups,
-            MessageDispositionNotification mdn => [mdn.Fields],
-            _ => [],
-        };
-        foreach (var group in body)
+        var fields = 0;
+        foreach (var group in ReadGroups(DecodedText(part), ref fields))
         {
             groups.AddRange(SplitAtRecipients(group));
         }
         return groups;
+    }
+
+    /// <summary>The decoded body of the report part as Latin-1 (bytes kept one to one), at most <see cref="MaxReportBytes"/>.</summary>
+    static string DecodedText(MimeEntity part)
+    {
+        if (part is not MimePart { Content: { } content })
+        {
+            return "";
+        }
+        try
+        {
+            using var decoded = new MemoryStream();
+            using (var source = content.Open())
+            {
+                var buffer = new byte[16 * 1024];
+                int read;
+                while (decoded.Length < MaxReportBytes && (read = source.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    decoded.Write(buffer, 0, (int)Math.Min(read, MaxReportBytes - decoded.Length));
+                }
+            }
+            return System.Text.Encoding.Latin1.GetString(decoded.GetBuffer(), 0, (int)decoded.Length);
+        }
+        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>
+    /// Groups of fields separated by blank lines; a line that is no field (no name, no colon) is skipped, a folded line
+    /// joins its field. A group that declares Content-Transfer-Encoding: base64 (a relay pushed the part's header into the
+    /// body) is followed by base64 text, decoded and read in its place. At most <see cref="MaxFields"/> fields in all.
+    /// </summary>
+    static List<HeaderList> ReadGroups(string text, ref int fields)
+    {
+        var groups = new List<HeaderList>();
+        var current = new HeaderList();
+        var pending = new System.Text.StringBuilder();
+        var base64Follows = false;
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length && fields < MaxFields; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            if (line.Length > 0 && line[0] is ' ' or '\t' && pending.Length > 0)
+            {
+                if (pending.Length <= MaxFieldLength)
+                {
+                    pending.Append("\r\n").Append(line);
+                }
+                continue;
+            }
+            AddField(current, pending, ref fields);
+            if (line.Trim().Length == 0)
+            {
+                if (current.Count > 0)
+                {
+                    base64Follows = current["Content-Transfer-Encoding"]?.Trim().Equals("base64", StringComparison.OrdinalIgnoreCase) == true;
+                    groups.Add(current);
+                    current = new HeaderList();
+                    if (base64Follows && DecodeBase64(lines, i + 1) is { } decoded)
+                    {
+                        groups.AddRange(ReadGroups(decoded, ref fields));
+                        return groups;
+                    }
+                }
+                continue;
+            }
+            pending.Append(line);
+        }
+        AddField(current, pending, ref fields);
+        if (current.Count > 0)
+        {
+            groups.Add(current);
+        }
+        return groups;
+    }
+
+    static void AddField(HeaderList group, System.Text.StringBuilder line, ref int fields)
+    {
+        if (line.Length == 0 || line.Length > MaxFieldLength)
+        {
+            line.Clear();
+            return;
+        }
+        var bytes = System.Text.Encoding.Latin1.GetBytes(line.Append("\r\n").ToString());
+        line.Clear();
+        if (Header.TryParse(bytes, out var header))
+        {
+            group.Add(header);
+            fields++;
+        }
+    }
+
+    /// <summary>The base64 text from line <paramref name="start"/> to the next blank line, decoded as Latin-1 text; null when it is not base64.</summary>
+    static string? DecodeBase64(string[] lines, int start)
+    {
+        var encoded = string.Concat(lines.Skip(start).Select(l => l.Trim()).TakeWhile(l => l.Length > 0));
+        var bytes = new byte[encoded.Length * 3 / 4 + 3];
+        return encoded.Length > 0 && Convert.TryFromBase64String(encoded, bytes, out var written)
+            ? System.Text.Encoding.Latin1.GetString(bytes, 0, written)
+            : null;
     }
 
     /// <summary>A group holding several Final-Recipient fields (blank lines lost on the way) becomes one group per recipient.</summary>
