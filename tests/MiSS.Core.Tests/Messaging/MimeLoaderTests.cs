@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using MimeKit;
 using MiSS.Core.Messaging;
@@ -47,23 +46,15 @@ public class MimeLoaderTests
     public void AMegabyteHeaderFieldIsRefusedWithItsNameUnlessTheLimitAllowsIt()
     {
         var huge = Ascii("Subject: " + new string('a', 1 << 20) + "\r\n\r\nbody");
-        var watch = Stopwatch.StartNew();
         var error = Assert.Throws<UnreadableMimeException>(() => MimeLoader.LoadMessage(huge));
         Assert.That(error!.Message, Does.Contain("Subject").And.Contain("Kio"));
-        TestContext.Out.WriteLine($"1 MiB field refused in {watch.ElapsedMilliseconds} ms");
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
 
         var limits = MimeLimits.Default with { MaxHeaderLength = 4 << 20 };
-        watch.Restart();
         Assert.That(MimeLoader.LoadMessage(huge, limits).Subject, Has.Length.EqualTo(1 << 20));
-        TestContext.Out.WriteLine($"1 MiB field allowed and read in {watch.ElapsedMilliseconds} ms");
 
         // Folded over 150,000 lines: the folded length counts.
         var folded = Ascii("X-Words: " + string.Concat(Enumerable.Repeat("word\r\n ", 150_000)) + "end\r\n\r\nbody");
-        watch.Restart();
         Assert.Throws<UnreadableMimeException>(() => MimeLoader.LoadMessage(folded));
-        TestContext.Out.WriteLine($"folded field refused in {watch.ElapsedMilliseconds} ms");
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
     }
 
     [Test]
@@ -88,12 +79,10 @@ public class MimeLoaderTests
     }
 
     [Test]
-    public void HundredThousandEmptyPartsAreRefusedQuickly()
+    public void HundredThousandEmptyPartsAreRefused()
     {
         var bomb = Ascii("Content-Type: multipart/mixed; boundary=p\r\n\r\n" + string.Concat(Enumerable.Repeat("--p\r\n\r\n", 100_000)) + "--p--\r\n");
-        var watch = Stopwatch.StartNew();
         Assert.Throws<UnreadableMimeException>(() => MimeLoader.LoadMessage(bomb));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
     }
 
     static byte[] NestedMultiparts(int depth)
@@ -116,7 +105,6 @@ public class MimeLoaderTests
     public void DeepNestingIsKeptOpaqueBelowMaxDepth(int nesting, int maxDepth)
     {
         var limits = MimeLimits.Default with { MaxDepth = maxDepth };
-        var watch = Stopwatch.StartNew();
         var message = MimeLoader.LoadMessage(NestedMultiparts(nesting), limits);
         var entities = MimeCorpus.Walk(message.Body).ToList();
         var deepest = entities.MaxBy(e => e.Depth);
@@ -128,7 +116,6 @@ public class MimeLoaderTests
         using var content = new MemoryStream();
         ((MimePart)deepest.Entity).Content!.DecodeTo(content);
         Assert.That(Encoding.ASCII.GetString(content.ToArray()), Does.Contain("deepest"), "its bytes stay available");
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
     }
 
     [Test]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using MimeKit;
 using MiSS.Core.Messaging;
@@ -25,7 +24,6 @@ public class ReportRobustnessTests
     [Test]
     public void AMegabyteFieldDoesNotHideTheOthers()
     {
-        var watch = Stopwatch.StartNew();
         var recipient = Dsn($"Reporting-MTA: dns; mx\r\n\r\nFinal-Recipient: rfc822; a@b.org\r\nDiagnostic-Code: smtp; {new string('x', 1 << 20)}\r\nAction: failed\r\nStatus: 5.1.1\r\n").Recipients.Single();
         Assert.That((recipient.FinalRecipient, recipient.Action, recipient.Status), Is.EqualTo(("a@b.org", DeliveryAction.Failed, "5.1.1")));
 
@@ -33,7 +31,6 @@ public class ReportRobustnessTests
         Assert.That(folded.Recipients.Single().FinalRecipient, Is.EqualTo("a@b.org"));
         var mdn = Mdn($"Reporting-UA: {new string('u', 1 << 20)}\r\nDisposition: manual-action/MDN-sent-manually; displayed\r\n");
         Assert.That(mdn.Disposition, Is.EqualTo(DispositionType.Displayed));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
     }
 
     [Test]
@@ -46,11 +43,9 @@ public class ReportRobustnessTests
     [Test]
     public void HundredsOfThousandsOfRecipientsAreCut()
     {
-        var watch = Stopwatch.StartNew();
         var report = Dsn(string.Concat(Enumerable.Repeat("Final-Recipient: rfc822; a@b.org\r\nAction: failed\r\n", 200_000)));
         Assert.That(report.Recipients, Has.Count.InRange(1, 1_000));
         Assert.That(report.Recipients, Has.All.Property(nameof(RecipientStatus.Action)).EqualTo(DeliveryAction.Failed));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
     }
 
     [TestCase(1)]
