@@ -36,6 +36,12 @@ public sealed class TlsPolicy
         _clientCertificate = clientCertificate;
     }
 
+    /// <summary>The cipher suites offered (null: the system's); enforced on Linux only.</summary>
+    public IReadOnlyList<TlsCipherSuite>? CipherSuites => _suites;
+
+    /// <summary>Whether the system trust store judges the server (no anchors configured).</summary>
+    public bool UsesSystemTrust => _anchors is null && !_acceptAny;
+
     /// <summary>Why the last server certificate was refused, in French; null when none was.</summary>
     public string? Rejection { get; private set; }
 

@@ -1,17 +1,15 @@
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
-using MiSS.Mail.Imap;
 using MiSS.Mail.Mime;
-using MiSS.Mail.Net;
 using MiSS.Mail.Tests.Mime;
 
 namespace MiSS.Mail.Tests.Fuzz;
 
 /// <summary>
-/// 100,000 mutated inputs each for the MIME reader and the IMAP response reader: whatever the bytes, the answer is a
+/// 100,000 mutated inputs for the MIME reader: whatever the bytes, the answer is a
 /// result or the reader's specific parse error, never another exception, a hang or a crash. Mutations start from real
-/// messages (the corpus) and real server responses, so that they reach deep into the parsers.
+/// messages (the corpus), so that they reach deep into the parser.
 /// </summary>
 public class MutationPropertyTests
 {
@@ -27,26 +25,6 @@ public class MutationPropertyTests
     }.Select(t => Encoding.UTF8.GetBytes(t)).ToArray();
 
     static readonly byte[][] MimeSeeds = LoadMimeSeeds();
-
-    static readonly byte[][] ImapSeeds = new[]
-    {
-        "* OK [CAPABILITY IMAP4rev1 SASL-IR LITERAL+ IDLE UIDPLUS MOVE] Dovecot ready.\r\n",
-        "* 3 FETCH (UID 17 FLAGS (\\Seen $Forwarded) RFC822.SIZE 2048 INTERNALDATE \"22-Nov-2026 10:00:00 +0100\" BODY[] {11}\r\nHello\r\nWorld)\r\n",
-        "* 1 FETCH (UID 5 BODY[HEADER.FIELDS (FROM SUBJECT)] {37}\r\nFrom: a@b\r\nSubject: =?utf-8?Q?=C3=A9?=\r\n\r\n)\r\n",
-        "* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent\"\r\n",
-        "* LIST (\\Noselect) \".\" {9}\r\nDossier é\r\n",
-        "* SEARCH 1 2 3 17 4294967295\r\n",
-        "* ESEARCH (TAG \"A3\") UID MIN 1 MAX 9\r\n",
-        "* STATUS INBOX (MESSAGES 3 UIDNEXT 18 UIDVALIDITY 1795320220)\r\n",
-        "A0005 OK [APPENDUID 1795320220 18] Append completed.\r\n",
-        "A0006 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n",
-        "* 2 EXPUNGE\r\n",
-        "* 4 EXISTS\r\n",
-        "+ idling\r\n",
-        "* OK [COPYUID 38505 304,319:320 3956:3958] Done\r\n",
-        "* 2 FETCH (ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700\" \"Sujet\" ((\"Claire\" NIL \"claire\" \"x.test\")) NIL NIL NIL NIL NIL NIL \"<id@x>\"))\r\n",
-        "* BYE Server shutting down\r\n",
-    }.Select(t => Encoding.UTF8.GetBytes(t)).ToArray();
 
     static byte[][] LoadMimeSeeds()
     {
@@ -137,36 +115,5 @@ public class MutationPropertyTests
         }).Check(Many);
         TestContext.Out.WriteLine($"{Cases} mutated messages, {parsed} read as messages, the others refused with MimeFormatException");
         Assert.That(parsed, Is.GreaterThan(Cases / 10), "the mutations still reach the parser's depths, not only its first line");
-    }
-
-    [Test]
-    public void The_imap_response_reader_answers_every_mutated_response_with_a_response_or_a_protocol_error()
-    {
-        var parsed = 0;
-        Prop.ForAll(Inputs(ImapSeeds.Length), input =>
-        {
-            var bytes = Apply(ImapSeeds[input.Seed], input.Mutations);
-            var reader = new ImapResponseReader(new MailStreamReader(new MemoryStream(bytes), 64), maxLineLength: 64 * 1024, maxLiteralSize: 1 << 20);
-            try
-            {
-                // Everything the stream holds, response after response, as the client reads it.
-                for (var i = 0; i < 100; i++)
-                {
-                    var response = reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
-                    _ = (response.ToString(), response.Values.Select(v => v.AsText()).ToList(), response.Code?.Words);
-                    parsed++;
-                }
-            }
-            catch (MailProtocolException)
-            {
-                // A response the client refuses, with the reason.
-            }
-            catch (EndOfStreamException)
-            {
-                // The connection ended inside a response.
-            }
-        }).Check(Many);
-        TestContext.Out.WriteLine($"{Cases} mutated response streams, {parsed} responses read");
-        Assert.That(parsed, Is.GreaterThan(Cases / 10));
     }
 }

@@ -1,6 +1,6 @@
-using MiSS.Mail.Tests.Tls;
+using System.Security.Cryptography.X509Certificates;
 
-namespace MiSS.Mail.Tests.Smtp;
+namespace MiSS.Core.Tests.Transport;
 
 /// <summary>
 /// A scripted SMTP peer, not a server: it replays a conversation written by each test over one loopback connection
@@ -32,10 +32,27 @@ internal static class ScriptedSmtpPeer
     public static async Task GreetAsync(this PeerSession session, string[]? ehloReply = null)
     {
         await session.SendAsync(Greeting);
-        await session.ExpectAsync("EHLO localhost");
+        await session.ExpectAsync("EHLO *");
         await session.SendAsync(ehloReply ?? EhloAfterTls);
     }
 
     /// <summary>Reads DATA content up to and including the terminating CRLF.CRLF.</summary>
     public static Task<byte[]> ReadDataAsync(this PeerSession session) => session.ReadUntilAsync("\r\n.\r\n"u8.ToArray());
+
+    /// <summary>
+    /// The STARTTLS opening of a submission server: greeting, EHLO (no AUTH before TLS), STARTTLS, the handshake with
+    /// <paramref name="certificate"/> (default: the test server's), then EHLO again answered with <paramref name="ehloAfterTls"/>.
+    /// </summary>
+    public static async Task GreetWithStartTlsAsync(this PeerSession session, string[]? ehloAfterTls = null, X509Certificate2? certificate = null,
+        bool askClientCertificate = false)
+    {
+        await session.SendAsync(Greeting);
+        await session.ExpectAsync("EHLO *");
+        await session.SendAsync(EhloBeforeTls);
+        await session.ExpectAsync("STARTTLS");
+        await session.SendAsync("220 2.0.0 Ready to start TLS");
+        await session.StartTlsAsync(certificate ?? TestCertificates.Server, askClientCertificate);
+        await session.ExpectAsync("EHLO *");
+        await session.SendAsync(ehloAfterTls ?? EhloAfterTls);
+    }
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace MiSS.Mail.Tests.Tls;
+namespace MiSS.Core.Tests.Transport;
 
 /// <summary>Throwaway CAs and server certificates made with <see cref="CertificateRequest"/> for loopback TLS tests.</summary>
 internal static class TestCertificates

@@ -5,7 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace MiSS.Mail.Tests.Tls;
+namespace MiSS.Core.Tests.Transport;
 
 /// <summary>
 /// A scripted peer, not a server: it listens on 127.0.0.1 (port chosen by the system), accepts exactly one
