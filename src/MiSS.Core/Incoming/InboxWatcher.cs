@@ -32,8 +32,10 @@ public sealed class InboxWatcher(
 
     static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(2);
 
-    /// <summary>Ends the current IDLE (DONE) when the server reports a change; null outside IDLE.</summary>
+    /// <summary>Ends the current IDLE (DONE) when the server reports a change; null outside IDLE. Guarded by <see cref="_gate"/>.</summary>
     CancellationTokenSource? _done;
+
+    readonly Lock _gate = new();
 
     /// <summary>A change was reported (during IDLE or any other command) and not caught up with yet.</summary>
     int _changed;
@@ -106,7 +108,11 @@ public sealed class InboxWatcher(
     void OnCountChanged(object? sender, EventArgs e)
     {
         Interlocked.Exchange(ref _changed, 1);
-        _done?.Cancel();
+        lock (_gate)
+        {
+            // Under the lock: the IDLE's token is never cancelled after it was disposed.
+            _done?.Cancel();
+        }
     }
 
     /// <summary>
@@ -122,7 +128,10 @@ public sealed class InboxWatcher(
             return;
         }
         using var done = new CancellationTokenSource(IdleRenewal, time);
-        _done = done;
+        lock (_gate)
+        {
+            _done = done;
+        }
         status.Idle(true);
         try
         {
@@ -134,7 +143,10 @@ public sealed class InboxWatcher(
         }
         finally
         {
-            _done = null;
+            lock (_gate)
+            {
+                _done = null;
+            }
             status.Idle(false);
         }
     }

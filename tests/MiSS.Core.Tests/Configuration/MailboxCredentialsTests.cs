@@ -94,6 +94,24 @@ public class MailboxCredentialsTests
     }
 
     [Test]
+    public async Task A_refused_token_is_not_quoted_in_the_error()
+    {
+        await using var peer = ScriptedSmtpPeer.Start(async s =>
+        {
+            await s.GreetWithStartTlsAsync(EhloWithXOAuth2);
+            await s.ExpectAsync("AUTH XOAUTH2 *");
+            await s.SendAsync("535 5.7.8 Error: authentication failed: invalid token");
+            await s.WaitForCloseAsync();
+        });
+        var mailbox = new MailboxOptions { Address = "claire.martin@dev.mssante.test", Authentication = MailboxAuthentication.XOAuth2, AccessTokenProvider = new CountingProvider() };
+
+        var e = await Assert.ThrowsAsync(Is.InstanceOf<Exception>(), () => OpenAsync(peer, mailbox));
+
+        Assert.That(TransportFailure.Is(e!), Is.True, e!.ToString());
+        Assert.That(e.ToString() + TransportFailure.Describe(e), Does.Not.Contain(Token));
+    }
+
+    [Test]
     public async Task The_password_goes_with_AUTH_PLAIN_after_STARTTLS()
     {
         string? auth = null;
