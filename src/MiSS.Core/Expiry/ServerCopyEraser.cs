@@ -18,16 +18,17 @@ public sealed class ServerCopyEraser(MissOptions options, ILogger<ServerCopyEras
     public async Task<int> EraseAsync(IReadOnlyList<ServerErasure> messages, CancellationToken ct)
     {
         using var imap = await options.OpenImapAsync(logger, ct);
-        var erased = await EraseInAsync(imap.Inbox, messages, ct);
+        var uidPlus = imap.Capabilities.HasFlag(ImapCapabilities.UidPlus);
+        var erased = await EraseInAsync(imap.Inbox, uidPlus, messages, ct);
         if (await SentFolder.FindAsync(imap, ct) is { } sent)
         {
-            erased += await EraseInAsync(sent, messages, ct);
+            erased += await EraseInAsync(sent, uidPlus, messages, ct);
         }
         await imap.DisconnectAsync(quit: true, ct);
         return erased;
     }
 
-    static async Task<int> EraseInAsync(IMailFolder folder, IReadOnlyList<ServerErasure> messages, CancellationToken ct)
+    static async Task<int> EraseInAsync(IMailFolder folder, bool uidPlus, IReadOnlyList<ServerErasure> messages, CancellationToken ct)
     {
         await folder.OpenAsync(FolderAccess.ReadWrite, ct);
         var uids = new UniqueIdSet(SortOrder.Ascending);
@@ -39,8 +40,9 @@ public sealed class ServerCopyEraser(MissOptions options, ILogger<ServerCopyEras
         if (uids.Count > 0)
         {
             await folder.StoreAsync(uids, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, ct);
-            // UID EXPUNGE (UIDPLUS) removes only these; without it, EXPUNGE would also take what another client flagged.
-            await folder.ExpungeAsync(uids, ct);
+            // UID EXPUNGE removes only these. Without UIDPLUS a plain EXPUNGE is the only way to erase them, even though it
+            // also removes what another client flagged \Deleted: an expired copy must not stay on the server.
+            await (uidPlus ? folder.ExpungeAsync(uids, ct) : folder.ExpungeAsync(ct));
         }
         await folder.CloseAsync(expunge: false, ct);
         return uids.Count;

@@ -92,7 +92,7 @@ public sealed class InboxWatcher(
             while (!ct.IsCancellationRequested)
             {
                 Interlocked.Exchange(ref _changed, 0);
-                lastUid = await CatchUpAsync(inbox, lastUid, ct);
+                lastUid = await CatchUpAsync(inbox, imap.Capabilities.HasFlag(ImapCapabilities.UidPlus), lastUid, ct);
                 if (Interlocked.Exchange(ref _changed, 0) == 0)
                 {
                     await WaitForChangeAsync(imap, ct);
@@ -163,7 +163,7 @@ public sealed class InboxWatcher(
         return position?.LastUid ?? 0;
     }
 
-    async Task<uint> CatchUpAsync(IMailFolder inbox, uint lastUid, CancellationToken ct)
+    async Task<uint> CatchUpAsync(IMailFolder inbox, bool uidPlus, uint lastUid, CancellationToken ct)
     {
         // "UID n:*" always matches the highest UID, even when it is below n: filter. Sizes first: a message beyond the
         // limit is never downloaded into memory.
@@ -192,7 +192,11 @@ public sealed class InboxWatcher(
             // A delivery report or read receipt for a message sent from here has done its work once applied; left in the
             // mailbox it would outlive the message it names. Reports about anything else stay (they are quarantined).
             await inbox.StoreAsync(consumed, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, ct);
-            await inbox.ExpungeAsync(consumed, ct);
+            if (uidPlus)
+            {
+                // Without UIDPLUS they stay flagged: a plain EXPUNGE would also remove what another client flagged.
+                await inbox.ExpungeAsync(consumed, ct);
+            }
         }
         return lastUid;
     }

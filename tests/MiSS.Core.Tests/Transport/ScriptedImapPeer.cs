@@ -11,25 +11,30 @@ namespace MiSS.Core.Tests.Transport;
 /// </summary>
 internal sealed partial class ScriptedImapPeer : IAsyncDisposable
 {
-    const string Capabilities = "IMAP4rev1 SASL-IR LITERAL+ AUTH=PLAIN UIDPLUS NAMESPACE";
+    const string Capabilities = "IMAP4rev1 SASL-IR LITERAL+ AUTH=PLAIN NAMESPACE";
 
     readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     readonly CancellationTokenSource _stop = new();
     readonly List<PeerSession> _sessions = [];
     readonly bool _idle;
+    readonly bool _uidPlus;
     readonly Task _accepting;
     int _connections, _idles, _fetches, _noops;
 
-    ScriptedImapPeer(bool idle)
+    ScriptedImapPeer(bool idle, bool uidPlus)
     {
         _idle = idle;
+        _uidPlus = uidPlus;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accepting = Task.Run(AcceptAsync);
     }
 
-    /// <summary>A peer offering IDLE (or not, to be polled).</summary>
-    public static ScriptedImapPeer Start(bool idle = true) => new(idle);
+    /// <summary>A peer offering IDLE (or not, to be polled) and UIDPLUS (or not). A UID SEARCH finds the message of UID 7.</summary>
+    public static ScriptedImapPeer Start(bool idle = true, bool uidPlus = true) => new(idle, uidPlus);
+
+    /// <summary>Every command received after the login, in order, without its tag.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Commands { get; } = new();
 
     public int Port { get; }
 
@@ -89,7 +94,7 @@ internal sealed partial class ScriptedImapPeer : IAsyncDisposable
         }
     }
 
-    string Capability => _idle ? Capabilities + " IDLE" : Capabilities;
+    string Capability => Capabilities + (_idle ? " IDLE" : "") + (_uidPlus ? " UIDPLUS" : "");
 
     async Task ServeAsync(PeerSession s)
     {
@@ -99,6 +104,7 @@ internal sealed partial class ScriptedImapPeer : IAsyncDisposable
             var line = await ReadCommandAsync(s);
             var match = Command().Match(line);
             var (tag, command) = (match.Groups[1].Value, match.Groups[2].Value.ToUpperInvariant());
+            Commands.Enqueue(line[(tag.Length + 1)..]);
             switch (command)
             {
                 case "CAPABILITY":
@@ -123,8 +129,18 @@ internal sealed partial class ScriptedImapPeer : IAsyncDisposable
                     await s.SendAsync("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)", "* 0 EXISTS", "* 0 RECENT",
                         "* OK [UIDVALIDITY 1700000000] UIDs valid", "* OK [UIDNEXT 1] next", $"{tag} OK [READ-WRITE] Select completed");
                     break;
+                case "UID" when line.Contains(" SEARCH ", StringComparison.OrdinalIgnoreCase):
+                    await s.SendAsync("* SEARCH 7", $"{tag} OK done");
+                    break;
                 case "UID":
-                    Interlocked.Increment(ref _fetches);
+                    if (line.Contains(" FETCH ", StringComparison.OrdinalIgnoreCase))
+                    {
+                        Interlocked.Increment(ref _fetches);
+                    }
+                    await s.SendAsync($"{tag} OK done");
+                    break;
+                case "EXPUNGE":
+                case "CLOSE":
                     await s.SendAsync($"{tag} OK done");
                     break;
                 case "NOOP":
