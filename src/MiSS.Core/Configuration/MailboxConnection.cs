@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
@@ -30,7 +31,7 @@ public static class MailboxConnection
             tls.ApplyTo(client);
             try
             {
-                await client.ConnectAsync(server.Host, server.Port, server.EffectiveSecurity.ToSocketOptions(), ct);
+                await client.ConnectAsync(await KeptAliveSocketAsync(server, ct), server.Host, server.Port, server.EffectiveSecurity.ToSocketOptions(), ct);
             }
             catch (SslHandshakeException e)
             {
@@ -47,6 +48,30 @@ public static class MailboxConnection
         catch
         {
             client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A TCP connection with keepalive probes (after 30 s of silence, every 5 s, 3 unanswered end it): a server that
+    /// vanishes without closing (network cut, suspended host) fails the IDLE within about 45 s instead of at its renewal.
+    /// MailKit takes the socket over.
+    /// </summary>
+    static async Task<Socket> KeptAliveSocketAsync(MailServerOptions server, CancellationToken ct)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 30);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 5);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+            await socket.ConnectAsync(server.Host, server.Port, ct);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
             throw;
         }
     }
