@@ -1,8 +1,12 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MiSS.DevEnvironment;
-using MiSS.Mail.Imap;
-using MiSS.Mail.Tls;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiSS.Core.Configuration;
+using MiSS.Core.Transport;
 
 namespace MiSS.IntegrationTests;
 
@@ -26,16 +30,28 @@ public sealed class MailServerFixture
     /// <summary>The repository root.</summary>
     public static string RepositoryRoot { get; } = RepositoryLayout.FindRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("MiSS.sln not found above the test assembly");
 
-    /// <summary>TLS settings that verify the server against the dev root, as a MiSS instance does.</summary>
-    public static TlsSettings Tls
+    /// <summary>The mailbox options of <paramref name="p"/> on this server, verifying it against the dev root only, as a MiSS instance does.</summary>
+    public static MissOptions MailboxOptions(DevPractitioner p, MailSecurity imapSecurity = MailSecurity.StartTls, MailSecurity smtpSecurity = MailSecurity.StartTls)
     {
-        get
+        var options = new MissOptions();
+        options.Mailbox.Address = p.Address;
+        options.Mailbox.Password = Account(p).Password;
+        options.Imap = new MailServerOptions
         {
-            var anchors = new X509Certificate2Collection();
-            anchors.ImportFromPemFile(Pki.TrustAnchorsPath);
-            return new TlsSettings { TrustAnchors = anchors, UseSystemTrust = false };
-        }
+            Host = "localhost", Port = imapSecurity == MailSecurity.ImplicitTls ? Server.Ports.Imaps : Server.Ports.Imap,
+            Security = imapSecurity, TrustAnchorsPath = Pki.TrustAnchorsPath,
+        };
+        options.Smtp = new MailServerOptions
+        {
+            Host = "localhost", Port = smtpSecurity == MailSecurity.ImplicitTls ? Server.Ports.Submissions : Server.Ports.Submission,
+            Security = smtpSecurity, TrustAnchorsPath = Pki.TrustAnchorsPath,
+        };
+        return options;
     }
+
+    /// <summary>An IMAP session of <paramref name="p"/>, opened by the product's own connection code.</summary>
+    public static Task<ImapClient> OpenImapAsync(DevPractitioner p) =>
+        MailboxOptions(p).OpenImapAsync(NullLogger.Instance, CancellationToken.None);
 
     /// <summary>The mailbox account of a practitioner.</summary>
     public static MailAccount Account(DevPractitioner p) => Server.Options.Accounts.Single(a => a.Address == p.Address);
@@ -56,13 +72,12 @@ public sealed class MailServerFixture
     /// <summary>The raw bytes of the message with this Message-ID in a practitioner's folder, as a plain IMAP FETCH sees them.</summary>
     public static async Task<byte[]?> FetchRawAsync(DevPractitioner p, string messageId, string folder = "INBOX")
     {
-        await using var imap = new ImapClient();
-        await imap.ConnectAsync("localhost", Server.Ports.Imap, MailSecurity.StartTls, Tls);
-        await imap.LoginAsync(p.Address, Account(p).Password);
-        await imap.SelectAsync(folder);
-        foreach (var uid in await imap.UidSearchAsync($"HEADER Message-ID \"{messageId}\""))
+        using var imap = await OpenImapAsync(p);
+        var mailbox = folder == "INBOX" ? imap.Inbox : await imap.GetFolderAsync(folder);
+        await mailbox.OpenAsync(FolderAccess.ReadOnly);
+        foreach (var uid in await mailbox.SearchAsync(SearchQuery.HeaderContains("Message-ID", $"<{messageId.Trim('<', '>')}>")))
         {
-            if (await imap.UidFetchMessageAsync(uid) is { } raw)
+            if (await RawAsync(mailbox, uid) is { } raw)
             {
                 return raw;
             }
@@ -73,26 +88,40 @@ public sealed class MailServerFixture
     /// <summary>Every raw message of a practitioner's INBOX and Sent folder, as a plain IMAP FETCH sees them.</summary>
     public static async Task<IReadOnlyList<byte[]>> FetchEverythingAsync(DevPractitioner p)
     {
-        await using var imap = new ImapClient();
-        await imap.ConnectAsync("localhost", Server.Ports.Imap, MailSecurity.StartTls, Tls);
-        await imap.LoginAsync(p.Address, Account(p).Password);
+        using var imap = await OpenImapAsync(p);
         var messages = new List<byte[]>();
-        foreach (var folder in new[] { "INBOX", await Core.Outgoing.SentFolder.FindAsync(imap, CancellationToken.None) })
+        foreach (var folder in new[] { imap.Inbox, await Core.Outgoing.SentFolder.FindAsync(imap, CancellationToken.None) })
         {
             if (folder is null)
             {
                 continue;
             }
-            await imap.SelectAsync(folder);
-            foreach (var uid in await imap.UidSearchAsync("ALL"))
+            await folder.OpenAsync(FolderAccess.ReadOnly);
+            foreach (var uid in await folder.SearchAsync(SearchQuery.All))
             {
-                if (await imap.UidFetchMessageAsync(uid) is { } raw)
+                if (await RawAsync(folder, uid) is { } raw)
                 {
                     messages.Add(raw);
                 }
             }
         }
         return messages;
+    }
+
+    /// <summary>The raw bytes of one message (BODY.PEEK[]), or null when it was expunged meanwhile.</summary>
+    public static async Task<byte[]?> RawAsync(IMailFolder folder, UniqueId uid)
+    {
+        try
+        {
+            await using var stream = await folder.GetStreamAsync(uid, "");
+            using var raw = new MemoryStream();
+            await stream.CopyToAsync(raw);
+            return raw.ToArray();
+        }
+        catch (MessageNotFoundException)
+        {
+            return null;
+        }
     }
 
     [OneTimeSetUp]

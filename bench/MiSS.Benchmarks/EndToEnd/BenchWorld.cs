@@ -8,9 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 using MiSS.Core.Configuration;
 using MiSS.Core.Storage;
 using MiSS.DevEnvironment;
-using MiSS.Mail.Imap;
-using MiSS.Mail.Smtp;
-using MiSS.Mail.Tls;
+using MailKit.Net.Imap;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiSS.Core.Transport;
 using MiSS.Service.Hosting;
 using MiSS.Service.Security;
 using Serilog;
@@ -32,15 +32,18 @@ sealed class BenchWorld : IAsyncDisposable
     public DevPki Pki { get; }
     public LocalMailServer Server { get; }
 
-    /// <summary>TLS settings that verify the server against the dev root, as an instance does.</summary>
-    public TlsSettings Tls
+    /// <summary>
+    /// <paramref name="p"/>'s mailbox on this server, verified against the dev root only, as an instance does (the raw
+    /// baselines open their sessions with it: MailKit and the TLS policy, no MiSS pipeline in the way).
+    /// </summary>
+    public MissOptions MailboxOptions(DevPractitioner p)
     {
-        get
-        {
-            var anchors = new X509Certificate2Collection();
-            anchors.ImportFromPemFile(Pki.TrustAnchorsPath);
-            return new TlsSettings { TrustAnchors = anchors, UseSystemTrust = false };
-        }
+        var options = new MissOptions();
+        options.Mailbox.Address = p.Address;
+        options.Mailbox.Password = Password(p);
+        options.Imap = new MailServerOptions { Host = "localhost", Port = Server.Ports.Imap, Security = MailSecurity.StartTls, TrustAnchorsPath = Pki.TrustAnchorsPath };
+        options.Smtp = new MailServerOptions { Host = "localhost", Port = Server.Ports.Submission, Security = MailSecurity.StartTls, TrustAnchorsPath = Pki.TrustAnchorsPath };
+        return options;
     }
 
     public static async Task<BenchWorld> StartAsync()
@@ -61,21 +64,19 @@ sealed class BenchWorld : IAsyncDisposable
     public string Password(DevPractitioner p) => Server.Options.Accounts.Single(a => a.Address == p.Address).Password;
 
     /// <summary>A plain IMAP session on <paramref name="p"/>'s mailbox (the raw baselines: no MiSS in the way).</summary>
-    public async Task<ImapClient> OpenImapAsync(DevPractitioner p)
-    {
-        var imap = new ImapClient();
-        await imap.ConnectAsync("localhost", Server.Ports.Imap, MailSecurity.StartTls, Tls);
-        await imap.LoginAsync(p.Address, Password(p));
-        return imap;
-    }
+    public Task<ImapClient> OpenImapAsync(DevPractitioner p) => MailboxOptions(p).OpenImapAsync(NullLogger.Instance, CancellationToken.None);
 
     /// <summary>A plain SMTP submission session as <paramref name="p"/>.</summary>
-    public async Task<SmtpClient> OpenSmtpAsync(DevPractitioner p)
+    public Task<SubmissionClient> OpenSmtpAsync(DevPractitioner p) => MailboxOptions(p).OpenSmtpAsync(NullLogger.Instance, CancellationToken.None);
+
+    /// <summary>A plain text message for the raw baselines, built with MimeKit.</summary>
+    public static MimeKit.MimeMessage RawMessage(DevPractitioner from, DevPractitioner to, string subject, string messageId, string body)
     {
-        var smtp = new SmtpClient();
-        await smtp.ConnectAsync("localhost", Server.Ports.Submission, MailSecurity.StartTls, Tls);
-        await smtp.AuthenticateAsync(p.Address, Password(p));
-        return smtp;
+        var message = new MimeKit.MimeMessage { Subject = subject, MessageId = messageId, Date = DateTimeOffset.UtcNow };
+        message.From.Add(new MimeKit.MailboxAddress("", from.Address));
+        message.To.Add(new MimeKit.MailboxAddress("", to.Address));
+        message.Body = new MimeKit.TextPart("plain") { Text = body };
+        return message;
     }
 
     /// <summary>An instance's dev settings on this server.</summary>

@@ -5,11 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MiSS.Core.Conversations;
 using MiSS.Core.Events;
 using MiSS.DevEnvironment;
-using MiSS.Mail;
-using MiSS.Mail.Imap;
-using MiSS.Mail.Mime;
-using MiSS.Mail.Smtp;
-using MiSS.Mail.Tls;
+using MailKit;
 
 namespace MiSS.Benchmarks.EndToEnd;
 
@@ -65,23 +61,25 @@ static class BurstBenchmark
 
     static async Task<TimeSpan> RawAsync(BenchWorld world, DevPractitioner from, DevPractitioner to)
     {
-        await using var imap = await world.OpenImapAsync(to);
-        var target = (await imap.SelectAsync("INBOX")).Exists + Messages;
+        using var imap = await world.OpenImapAsync(to);
+        await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var target = imap.Inbox.Count + Messages;
         var start = Stopwatch.GetTimestamp();
-        await using (var smtp = await world.OpenSmtpAsync(from))
+        using (var smtp = await world.OpenSmtpAsync(from))
         {
             for (var i = 0; i < Messages; i++)
             {
-                await smtp.SendAsync(from.Address, [to.Address], Encoding.UTF8.GetBytes(
-                    $"From: {from.Address}\r\nTo: {to.Address}\r\nSubject: rafale {i}\r\nMessage-ID: <burst{i}.{Guid.NewGuid():N}@bench>\r\nDate: {MailDate.Format(DateTimeOffset.UtcNow)}\r\n\r\nRafale {i}\r\n"));
+                await smtp.SubmitAsync(BenchWorld.RawMessage(from, to, $"rafale {i}", $"burst{i}.{Guid.NewGuid():N}@bench", $"Rafale {i}"),
+                    from.Address, [to.Address], notify: false, CancellationToken.None);
             }
-            await smtp.QuitAsync();
+            await smtp.DisconnectAsync(true);
         }
         var deadline = DateTime.UtcNow + Timeout;
         while (DateTime.UtcNow < deadline)
         {
             // Polled every 50 ms: a few ms of granularity on a measure of seconds.
-            if ((await imap.ExamineAsync("INBOX")).Exists >= target)
+            await imap.Inbox.StatusAsync(StatusItems.Count);
+            if (imap.Inbox.Count >= target)
             {
                 return Stopwatch.GetElapsedTime(start);
             }

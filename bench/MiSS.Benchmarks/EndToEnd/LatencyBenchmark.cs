@@ -9,11 +9,7 @@ using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
 using MiSS.DevEnvironment;
-using MiSS.Mail;
-using MiSS.Mail.Imap;
-using MiSS.Mail.Mime;
-using MiSS.Mail.Smtp;
-using MiSS.Mail.Tls;
+using MailKit;
 
 namespace MiSS.Benchmarks.EndToEnd;
 
@@ -62,28 +58,48 @@ static class LatencyBenchmark
     /// <summary>SMTP submission (new session) then IDLE on the receiver until EXISTS grows, <see cref="Messages"/> times.</summary>
     static async Task<Stats> RawAsync(BenchWorld world, DevPractitioner from, DevPractitioner to)
     {
-        await using var imap = await world.OpenImapAsync(to);
-        var exists = (await imap.SelectAsync("INBOX")).Exists;
+        using var imap = await world.OpenImapAsync(to);
+        var inbox = imap.Inbox;
+        await inbox.OpenAsync(FolderAccess.ReadOnly);
+        var exists = inbox.Count;
         var samples = new List<double>();
         for (var i = 0; i < Warmup + Messages; i++)
         {
-            var message = Encoding.UTF8.GetBytes($"From: {from.Address}\r\nTo: {to.Address}\r\nSubject: mesure {i}\r\nMessage-ID: <raw{i}.{Guid.NewGuid():N}@bench>\r\n" +
-                                                 $"Date: {MailDate.Format(DateTimeOffset.UtcNow)}\r\n\r\n{new string('x', 900)}\r\n");
+            var message = BenchWorld.RawMessage(from, to, $"mesure {i}", $"raw{i}.{Guid.NewGuid():N}@bench", new string('x', 900));
             var start = Stopwatch.GetTimestamp();
-            await using (var smtp = await world.OpenSmtpAsync(from))
+            using (var smtp = await world.OpenSmtpAsync(from))
             {
-                await smtp.SendAsync(from.Address, [to.Address], message);
-                await smtp.QuitAsync();
+                await smtp.SubmitAsync(message, from.Address, [to.Address], notify: false, CancellationToken.None);
+                await smtp.DisconnectAsync(true);
             }
-            while (true)
+            // IDLE until EXISTS grows: the event only ends the IDLE (DONE), as in the watcher.
+            using (var done = new CancellationTokenSource(Timeout))
             {
-                var idle = await imap.IdleAsync(Timeout);
-                if (idle.Exists is { } now && now > exists)
+                void Wake(object? sender, EventArgs e)
                 {
-                    exists = now;
-                    break;
+                    if (inbox.Count > exists)
+                    {
+                        done.Cancel();
+                    }
+                }
+                inbox.CountChanged += Wake;
+                try
+                {
+                    while (inbox.Count <= exists && !done.IsCancellationRequested)
+                    {
+                        await imap.IdleAsync(done.Token);
+                    }
+                }
+                finally
+                {
+                    inbox.CountChanged -= Wake;
                 }
             }
+            if (inbox.Count <= exists)
+            {
+                throw new TimeoutException("the raw message did not arrive");
+            }
+            exists = inbox.Count;
             if (i >= Warmup)
             {
                 samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);

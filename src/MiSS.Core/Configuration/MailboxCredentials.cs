@@ -1,5 +1,6 @@
-using MiSS.Mail.Imap;
-using MiSS.Mail.Smtp;
+using MailKit;
+using MailKit.Security;
+using MiSS.Core.Transport;
 
 namespace MiSS.Core.Configuration;
 
@@ -41,36 +42,35 @@ public sealed class EnvironmentAccessTokenProvider(string variable) : IAccessTok
     }
 }
 
-/// <summary>Authenticates IMAP and SMTP sessions as <see cref="MailboxOptions.Authentication"/> says.</summary>
+/// <summary>Authenticates IMAP and SMTP sessions as <see cref="MailboxOptions.Authentication"/> says, never without TLS.</summary>
 public static class MailboxCredentials
 {
     /// <summary>The token provider of these options: the one set by the host, else the environment variable.</summary>
     public static IAccessTokenProvider TokenProvider(this MailboxOptions mailbox) =>
         mailbox.AccessTokenProvider ?? new EnvironmentAccessTokenProvider(mailbox.AccessTokenVariable);
 
-    /// <summary>Logs an SMTP session in (the client refuses to send credentials without TLS).</summary>
-    public static async Task AuthenticateAsync(this MailboxOptions mailbox, SmtpClient smtp, CancellationToken ct)
+    /// <summary>
+    /// Logs an IMAP or SMTP session in: a password (MailKit picks PLAIN or LOGIN as offered), or a bearer token (OAUTHBEARER
+    /// when the server offers it, else XOAUTH2). Throws <see cref="InsecureTransportException"/>, with nothing sent, when
+    /// the connection is not protected by TLS: MailKit itself would send them in the clear (Dovecot accepts that on loopback).
+    /// </summary>
+    public static async Task AuthenticateAsync(this MailboxOptions mailbox, MailService client, CancellationToken ct)
     {
+        if (!client.IsSecure)
+        {
+            throw new InsecureTransportException("identifiants non envoyés : la connexion au serveur n'est pas protégée par TLS");
+        }
         if (mailbox.Authentication == MailboxAuthentication.XOAuth2)
         {
-            await smtp.AuthenticateOAuth2Async(mailbox.Login, await mailbox.TokenProvider().GetAccessTokenAsync(ct), ct);
+            var token = await mailbox.TokenProvider().GetAccessTokenAsync(ct);
+            SaslMechanism mechanism = client.AuthenticationMechanisms.Contains("OAUTHBEARER")
+                ? new SaslMechanismOAuthBearer(mailbox.Login, token)
+                : new SaslMechanismOAuth2(mailbox.Login, token);
+            await client.AuthenticateAsync(mechanism, ct);
         }
         else
         {
-            await smtp.AuthenticateAsync(mailbox.Login, mailbox.Password, ct);
-        }
-    }
-
-    /// <summary>Logs an IMAP session in (the client refuses to send credentials without TLS).</summary>
-    public static async Task AuthenticateAsync(this MailboxOptions mailbox, ImapClient imap, CancellationToken ct)
-    {
-        if (mailbox.Authentication == MailboxAuthentication.XOAuth2)
-        {
-            await imap.AuthenticateOAuth2Async(mailbox.Login, await mailbox.TokenProvider().GetAccessTokenAsync(ct), ct);
-        }
-        else
-        {
-            await imap.LoginAsync(mailbox.Login, mailbox.Password, ct);
+            await client.AuthenticateAsync(mailbox.Login, mailbox.Password, ct);
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using MiSS.Mail.Tls;
+using MiSS.Core.Transport;
 
 namespace MiSS.Core.Configuration;
 
@@ -151,32 +151,14 @@ public sealed class MailServerOptions
     /// <summary>The TLS mode in use once the profile is applied.</summary>
     public MailSecurity EffectiveSecurity => Security ?? MailSecurity.StartTls;
 
-    /// <summary>PEM file of the anchors the server's TLS certificate must chain to; the system store when unset.</summary>
+    /// <summary>
+    /// PEM file of the anchors the server's TLS certificate must chain to (and only them); the system store when unset,
+    /// which a transport profile requiring anchors refuses (<see cref="TlsPolicy"/>).
+    /// </summary>
     public string? TrustAnchorsPath { get; set; }
 
     /// <summary>Development only: accept any server certificate. Logged as a warning at every connection.</summary>
     public bool DangerouslyAcceptAnyServerCertificate { get; set; }
-
-    /// <summary>The TLS settings these options describe, presenting <paramref name="clientCertificate"/> when given.</summary>
-    public TlsSettings ToTlsSettings(X509Certificate2? clientCertificate = null)
-    {
-        X509Certificate2Collection? anchors = null;
-        if (!string.IsNullOrEmpty(TrustAnchorsPath))
-        {
-            anchors = [];
-            anchors.ImportFromPemFile(TrustAnchorsPath);
-        }
-        return new TlsSettings
-        {
-            TrustAnchors = anchors,
-            UseSystemTrust = anchors is null,
-            DangerouslyAcceptAnyServerCertificate = DangerouslyAcceptAnyServerCertificate,
-            ClientCertificate = clientCertificate,
-            CipherSuites = CipherSuites?.Select(name => Enum.TryParse<System.Net.Security.TlsCipherSuite>(name, out var suite) && Enum.IsDefined(suite)
-                ? suite
-                : throw new InvalidOperationException($"suite TLS inconnue « {name} »")).ToArray(),
-        };
-    }
 }
 
 /// <summary>Where the practitioner's certificate and private key are.</summary>

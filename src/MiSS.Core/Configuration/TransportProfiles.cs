@@ -1,5 +1,5 @@
 using System.Net.Security;
-using MiSS.Mail.Tls;
+using MiSS.Core.Transport;
 
 namespace MiSS.Core.Configuration;
 

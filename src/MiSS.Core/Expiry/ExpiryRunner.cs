@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using MiSS.Core.Configuration;
 using MiSS.Core.Storage;
-using MiSS.Mail;
 
 namespace MiSS.Core.Expiry;
 
@@ -70,7 +69,7 @@ public sealed class ExpiryRunner(
                 }
                 logger.LogInformation("Erased {Copies} server copies of {Messages} expired message(s)", copies, due.Count);
             }
-            catch (Exception e) when (e is MailException or IOException)
+            catch (Exception e) when (Transport.TransportFailure.Is(e))
             {
                 var retry = time.GetUtcNow() + ServerRetry;
                 foreach (var message in due)
@@ -78,7 +77,7 @@ public sealed class ExpiryRunner(
                     await store.RetryServerErasureAsync(message.Id, retry, ct);
                 }
                 logger.LogWarning("Server copies of {Messages} expired message(s) not erased yet ({Error}); retrying at {Retry}",
-                    due.Count, e.Message, retry);
+                    due.Count, Transport.TransportFailure.Describe(e), retry);
                 return;
             }
         }

@@ -1,7 +1,8 @@
 using MiSS.Core.Configuration;
 using MiSS.Core.Storage;
-using MiSS.Mail;
-using MiSS.Mail.Imap;
+using MailKit;
+using MailKit.Net.Imap;
+using MiSS.Core.Transport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,7 @@ namespace MiSS.Core.Incoming;
 /// Watches the INBOX: catches up from the last UID handled, then waits in IDLE (re-issued before the server's
 /// timeout) and catches up again at every change. Reconnects with backoff after any connection failure; a change of
 /// UIDVALIDITY restarts from the beginning, and Message-ID deduplication keeps that from storing anything twice.
-/// Applied delivery reports and read receipts are removed from the mailbox.
+/// Applied delivery reports and read receipts are removed from the mailbox. A server without IDLE is polled.
 /// </summary>
 public sealed class InboxWatcher(
     MessageStore store,
@@ -26,7 +27,18 @@ public sealed class InboxWatcher(
     /// <summary>IDLE is re-issued after this long: RFC 2177 servers may drop an idle client after 30 minutes, some after 10.</summary>
     public static readonly TimeSpan IdleRenewal = TimeSpan.FromMinutes(9);
 
+    /// <summary>How often a server without IDLE is asked for news.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(15);
+
     static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(2);
+
+    /// <summary>Ends the current IDLE (DONE) when the server reports a change; null outside IDLE. Guarded by <see cref="_gate"/>.</summary>
+    CancellationTokenSource? _done;
+
+    readonly Lock _gate = new();
+
+    /// <summary>A change was reported (during IDLE or any other command) and not caught up with yet.</summary>
+    int _changed;
 
     /// <summary>
     /// The largest message taken: twice what the transport profile lets a sender submit (other senders' encodings
@@ -52,12 +64,13 @@ public sealed class InboxWatcher(
             {
                 return;
             }
-            catch (Exception e) when (e is MailException or IOException)
+            catch (Exception e) when (TransportFailure.Is(e))
             {
                 failures++;
-                status.Disconnected(e.Message);
+                var reason = TransportFailure.Describe(e);
+                status.Disconnected(reason);
                 var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(failures, 10)) / 2));
-                logger.LogWarning("Inbox connection lost ({Error}); reconnecting in {Delay}", e.Message, delay);
+                logger.LogWarning("Inbox connection lost ({Error}); reconnecting in {Delay}", reason, delay);
                 await Task.Delay(delay, time, stoppingToken);
             }
         }
@@ -65,68 +78,135 @@ public sealed class InboxWatcher(
 
     async Task WatchAsync(Action connected, CancellationToken ct)
     {
-        await using var imap = await options.OpenImapAsync(logger, ct);
-        var mailbox = await imap.SelectAsync(Mailbox, ct);
+        using var imap = await options.OpenImapAsync(logger, ct);
+        var inbox = imap.Inbox;
+        await inbox.OpenAsync(FolderAccess.ReadWrite, ct);
         connected();
-        logger.LogInformation("Watching {Mailbox} (UIDVALIDITY {UidValidity}, {Exists} messages)", Mailbox, mailbox.UidValidity, mailbox.Exists);
+        logger.LogInformation("Watching {Mailbox} (UIDVALIDITY {UidValidity}, {Exists} messages)", Mailbox, inbox.UidValidity, inbox.Count);
 
-        var lastUid = await StartingUidAsync(mailbox, ct);
-        while (!ct.IsCancellationRequested)
+        // The handler only ends the wait: fetching from inside it would re-enter the client (MailKit raises it mid-command).
+        inbox.CountChanged += OnCountChanged;
+        try
         {
-            lastUid = await CatchUpAsync(imap, mailbox.UidValidity, lastUid, ct);
-            status.Idle(true);
-            try
+            var lastUid = await StartingUidAsync(inbox.UidValidity, ct);
+            while (!ct.IsCancellationRequested)
             {
-                await imap.IdleAsync(IdleRenewal, ct);
+                Interlocked.Exchange(ref _changed, 0);
+                lastUid = await CatchUpAsync(inbox, imap.Capabilities.HasFlag(ImapCapabilities.UidPlus), lastUid, ct);
+                if (Interlocked.Exchange(ref _changed, 0) == 0)
+                {
+                    await WaitForChangeAsync(imap, ct);
+                }
             }
-            finally
-            {
-                status.Idle(false);
-            }
+        }
+        finally
+        {
+            inbox.CountChanged -= OnCountChanged;
         }
     }
 
-    async Task<uint> StartingUidAsync(ImapMailbox mailbox, CancellationToken ct)
+    void OnCountChanged(object? sender, EventArgs e)
+    {
+        Interlocked.Exchange(ref _changed, 1);
+        lock (_gate)
+        {
+            // Under the lock: the IDLE's token is never cancelled after it was disposed.
+            _done?.Cancel();
+        }
+    }
+
+    /// <summary>
+    /// Waits in IDLE until the server reports a change or <see cref="IdleRenewal"/> has passed (then the caller catches
+    /// up and idles again, before the server's own timeout); without IDLE, waits <see cref="PollInterval"/> and sends NOOP.
+    /// </summary>
+    async Task WaitForChangeAsync(ImapClient imap, CancellationToken ct)
+    {
+        if (!imap.Capabilities.HasFlag(ImapCapabilities.Idle))
+        {
+            await Task.Delay(PollInterval, time, ct);
+            await imap.NoOpAsync(ct);
+            return;
+        }
+        using var done = new CancellationTokenSource(IdleRenewal, time);
+        lock (_gate)
+        {
+            _done = done;
+        }
+        status.Idle(true);
+        try
+        {
+            // A change reported between the catch-up and here must not wait for the renewal.
+            if (Volatile.Read(ref _changed) == 0)
+            {
+                await imap.IdleAsync(done.Token, ct);
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _done = null;
+            }
+            status.Idle(false);
+        }
+    }
+
+    async Task<uint> StartingUidAsync(uint uidValidity, CancellationToken ct)
     {
         var position = await store.GetMailboxPositionAsync(Mailbox, ct);
-        if (position is { } known && known.UidValidity != mailbox.UidValidity)
+        if (position is { } known && known.UidValidity != uidValidity)
         {
             logger.LogWarning("UIDVALIDITY of {Mailbox} changed from {Old} to {New}: reading it again from the start",
-                Mailbox, known.UidValidity, mailbox.UidValidity);
+                Mailbox, known.UidValidity, uidValidity);
             return 0;
         }
         return position?.LastUid ?? 0;
     }
 
-    async Task<uint> CatchUpAsync(ImapClient imap, uint uidValidity, uint lastUid, CancellationToken ct)
+    async Task<uint> CatchUpAsync(IMailFolder inbox, bool uidPlus, uint lastUid, CancellationToken ct)
     {
         // "UID n:*" always matches the highest UID, even when it is below n: filter. Sizes first: a message beyond the
         // limit is never downloaded into memory.
-        var summaries = (await imap.UidFetchSummariesAsync($"{lastUid + 1}:*", ct)).Where(s => s.Uid > lastUid).OrderBy(s => s.Uid);
-        var consumed = new List<uint>();
+        var range = new UniqueIdRange(new UniqueId(lastUid + 1), UniqueId.MaxValue);
+        var summaries = (await inbox.FetchAsync(range, MessageSummaryItems.UniqueId | MessageSummaryItems.Size, ct))
+            .Where(s => s.UniqueId.Id > lastUid).OrderBy(s => s.UniqueId.Id);
+        var consumed = new List<UniqueId>();
         foreach (var summary in summaries)
         {
-            var uid = summary.Uid;
-            if (summary.Size > MaxMessageBytes)
+            var uid = summary.UniqueId.Id;
+            var size = (long)(summary.Size ?? 0);
+            if (size > MaxMessageBytes)
             {
-                await intake.QuarantineOversizedAsync(Mailbox, uid, summary.Size, MaxMessageBytes, ct);
+                await intake.QuarantineOversizedAsync(Mailbox, uid, size, MaxMessageBytes, ct);
             }
-            else if (await imap.UidFetchMessageAsync(uid, ct) is { } raw && await intake.AcceptAsync(Mailbox, uid, raw, ct) == IntakeOutcome.Report)
+            else if (await DownloadAsync(inbox, summary.UniqueId, size, ct) is { } raw && await intake.AcceptAsync(Mailbox, uid, raw, ct) == IntakeOutcome.Report)
             {
-                consumed.Add(uid);
+                consumed.Add(summary.UniqueId);
             }
             // The position moves only after the message is stored or quarantined: a crash re-reads it, dedupe drops it.
             lastUid = uid;
-            await store.SaveMailboxPositionAsync(Mailbox, uidValidity, lastUid, ct);
+            await store.SaveMailboxPositionAsync(Mailbox, inbox.UidValidity, lastUid, ct);
         }
         if (consumed.Count > 0)
         {
             // A delivery report or read receipt for a message sent from here has done its work once applied; left in the
             // mailbox it would outlive the message it names. Reports about anything else stay (they are quarantined).
-            var set = string.Join(',', consumed);
-            await imap.UidStoreFlagsAsync(set, ImapStoreMode.Add, [@"\Deleted"], ct);
-            await imap.UidExpungeAsync(set, ct);
+            await inbox.StoreAsync(consumed, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, ct);
+            if (uidPlus)
+            {
+                // Without UIDPLUS they stay flagged: a plain EXPUNGE would also remove what another client flagged.
+                await inbox.ExpungeAsync(consumed, ct);
+            }
         }
         return lastUid;
+    }
+
+    /// <summary>The raw message of <paramref name="uid"/> (BODY.PEEK[]: reading it does not mark it \Seen).</summary>
+    static async Task<byte[]> DownloadAsync(IMailFolder inbox, UniqueId uid, long size, CancellationToken ct)
+    {
+        using var stream = await inbox.GetStreamAsync(uid, "", ct);
+        using var raw = new MemoryStream(size > 0 ? (int)size : 0);
+        await stream.CopyToAsync(raw, ct);
+        return raw.ToArray();
     }
 }

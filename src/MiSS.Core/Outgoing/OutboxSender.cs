@@ -2,9 +2,7 @@ using MiSS.Core.Configuration;
 using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
 using MiSS.Core.Storage;
-using MiSS.Mail;
-using MiSS.Mail.Smtp;
-using MiSS.Mail.Tls;
+using MiSS.Core.Transport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -37,6 +35,9 @@ public sealed class OutboxSender(
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
     static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+
+    /// <summary>The RFC 3463 code opening a server's reply text (MailKit keeps it in the text).</summary>
+    static readonly System.Text.RegularExpressions.Regex EnhancedStatusCode = new(@"^[245]\.\d{1,3}\.\d{1,3}\b");
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -87,39 +88,31 @@ public sealed class OutboxSender(
             return;
         }
         messages = sendable;
-        await using var smtp = new SmtpClient();
         await using var sent = new SentFolder(options, loggers.CreateLogger<SentFolder>());
+        SubmissionClient smtp;
         try
         {
-            await ConnectAsync(smtp, ct);
+            smtp = await options.OpenSmtpAsync(logger, ct);
         }
-        catch (MailException e)
+        catch (Exception e) when (TransportFailure.Is(e))
         {
             foreach (var message in messages)
             {
-                await RetryLaterAsync(message, $"serveur d'envoi injoignable : {e.Message}", ct);
+                await RetryLaterAsync(message, $"serveur d'envoi injoignable : {TransportFailure.Describe(e)}", ct);
             }
             return;
         }
-        foreach (var message in messages)
+        using (smtp)
         {
-            await SendOneAsync(smtp, sent, message, ct);
+            foreach (var message in messages)
+            {
+                await SendOneAsync(smtp, sent, message, ct);
+            }
+            await smtp.DisconnectAsync(quit: true, ct);
         }
-        await smtp.QuitAsync(ct);
     }
 
-    async Task ConnectAsync(SmtpClient smtp, CancellationToken ct)
-    {
-        var server = options.Smtp;
-        if (server.DangerouslyAcceptAnyServerCertificate)
-        {
-            logger.LogWarning("SMTP server certificate NOT verified (DangerouslyAcceptAnyServerCertificate): development only");
-        }
-        await smtp.ConnectAsync(server.Host, server.Port, server.EffectiveSecurity, server.ToTlsSettings(options.Mailbox.LoadClientCertificate()), ct);
-        await options.Mailbox.AuthenticateAsync(smtp, ct);
-    }
-
-    async Task SendOneAsync(SmtpClient smtp, SentFolder sent, StoredMessage message, CancellationToken ct)
+    async Task SendOneAsync(SubmissionClient smtp, SentFolder sent, StoredMessage message, CancellationToken ct)
     {
         var (conversation, expires) = await ExpiryIfSentNowAsync(message, ct);
         try
@@ -146,7 +139,7 @@ public sealed class OutboxSender(
         events.Publish(new Events.MissEvent(Events.MissEventKind.State, message.Conversation, message.MessageId));
     }
 
-    async Task SendOneAsync(SmtpClient smtp, SentFolder sent, StoredMessage message, Conversations.Conversation? conversation,
+    async Task SendOneAsync(SubmissionClient smtp, SentFolder sent, StoredMessage message, Conversations.Conversation? conversation,
         DateTimeOffset expires, CancellationToken ct)
     {
         // Never sent in the clear: a recipient without a known, trusted certificate does not get the message, with a reason,
@@ -192,8 +185,8 @@ public sealed class OutboxSender(
             .Select(a => new NewAttachment(a.FileName, a.MediaType, store.ReadAttachment(a))).ToList();
         // One SMTP transaction per protection: the encrypted copy never goes to a recipient who could not open it, and the
         // signed-only copy never goes to one who could have had it encrypted.
-        byte[]? encryptedCopy = null, transportCopy = null;
-        SmtpCommandException? serverRefusal = null;
+        MimeKit.MimeMessage? encryptedCopy = null, transportCopy = null;
+        MailKit.Net.Smtp.SmtpCommandException? serverRefusal = null;
         if (encrypted.Count > 0)
         {
             var content = composer.ComposeContent(message, conversation, options.Mailbox.DisplayName, attachments, expires);
@@ -214,7 +207,7 @@ public sealed class OutboxSender(
             await store.MarkFailedAsync(message.Id, string.Join(" ; ", refused.Values.Distinct()), expires, SendFailed(message,
                 serverRefusal is null
                     ? $"refusé pour les {refused.Count} destinataire(s)"
-                    : $"refusé par le serveur : {serverRefusal.StatusCode} {serverRefusal.EnhancedStatusCode}".TrimEnd()), ct);
+                    : $"refusé par le serveur : {(int)serverRefusal.StatusCode} {EnhancedStatusCode.Match(serverRefusal.Message).Value}".TrimEnd()), ct);
             logger.LogWarning("Message {MessageId} refused for every recipient", message.MessageId);
             return;
         }
@@ -238,49 +231,37 @@ public sealed class OutboxSender(
         }
     }
 
-    byte[] Envelope(StoredMessage message, MimeKit.MimeEntity sealedBody) =>
-        MimeBytes.Canonical(composer.ComposeEnvelope(message, options.Mailbox.DisplayName, sealedBody));
+    MimeKit.MimeMessage Envelope(StoredMessage message, MimeKit.MimeEntity sealedBody) =>
+        composer.ComposeEnvelope(message, options.Mailbox.DisplayName, sealedBody);
 
     /// <summary>
     /// One SMTP transaction for some of the recipients. Recipients the server refuses are added to <paramref name="refused"/>;
     /// a permanent refusal of the whole transaction is returned (its recipients refused with the server's reply). A
     /// connection failure throws: the message is retried as a whole.
     /// </summary>
-    async Task<SmtpCommandException?> SubmitAsync(SmtpClient smtp, StoredMessage message, IReadOnlyList<string> recipients, byte[] bytes,
-        Dictionary<string, string> refused, CancellationToken ct)
+    async Task<MailKit.Net.Smtp.SmtpCommandException?> SubmitAsync(SubmissionClient smtp, StoredMessage message, IReadOnlyList<string> recipients,
+        MimeKit.MimeMessage copy, Dictionary<string, string> refused, CancellationToken ct)
     {
         // Delivery reports come back to this mailbox, matched by the envelope id; headers only, never the content.
-        var dsn = new SmtpSendOptions
-        {
-            Notify = message.Kind == MessageKind.Receipt ? DsnNotify.Never : DsnNotify.Success | DsnNotify.Failure,
-            Return = DsnReturn.Headers,
-            EnvelopeId = message.MessageId,
-            IncludeOriginalRecipient = true,
-        };
+        SubmissionResult result;
         try
         {
-            var result = await smtp.SendAsync(message.Sender, recipients, bytes, dsn, ct);
-            foreach (var rejected in result.Recipients.Where(r => !r.Accepted))
-            {
-                refused[rejected.Address] = $"refusé par le serveur : {rejected.StatusCode} {rejected.Response}";
-            }
-            return null;
+            result = await smtp.SubmitAsync(copy, message.Sender, recipients, notify: message.Kind != MessageKind.Receipt, ct);
         }
-        catch (SmtpCommandException e) when (e.StatusCode is >= 500 and < 600)
+        catch (Exception e) when (TransportFailure.Is(e))
         {
-            var reason = $"refusé par le serveur : {e.StatusCode} {e.EnhancedStatusCode} {e.ServerText}".Replace("  ", " ", StringComparison.Ordinal);
-            foreach (var recipient in recipients)
-            {
-                refused[recipient] = reason;
-            }
-            logger.LogWarning("Message {MessageId} refused by the server with {Code}", message.MessageId, e.StatusCode);
-            return e;
-        }
-        catch (MailException e)
-        {
-            await RetryLaterAsync(message, e.Message, ct);
+            await RetryLaterAsync(message, TransportFailure.Describe(e), ct);
             throw; // the session is unusable: the rest of the batch is retried on the next pass
         }
+        foreach (var rejected in result.Refused)
+        {
+            refused[rejected.Address] = $"refusé par le serveur : {rejected.StatusCode} {rejected.Response}";
+        }
+        if (result.TransactionRefusal is { } refusal)
+        {
+            logger.LogWarning("Message {MessageId} refused by the server with {Code}", message.MessageId, (int)refusal.StatusCode);
+        }
+        return result.TransactionRefusal;
     }
 
     async Task FailOutsideTrustSpaceAsync(StoredMessage message, CancellationToken ct)

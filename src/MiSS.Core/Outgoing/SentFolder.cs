@@ -1,7 +1,8 @@
+using MailKit;
+using MailKit.Net.Imap;
 using Microsoft.Extensions.Logging;
 using MiSS.Core.Configuration;
-using MiSS.Mail;
-using MiSS.Mail.Imap;
+using MiSS.Core.Transport;
 
 namespace MiSS.Core.Outgoing;
 
@@ -13,54 +14,55 @@ namespace MiSS.Core.Outgoing;
 public sealed class SentFolder(MissOptions options, ILogger<SentFolder> logger) : IAsyncDisposable
 {
     ImapClient? _imap;
-    string? _folder;
+    IMailFolder? _folder;
 
     /// <summary>Appends a sent message; failures are logged, not thrown: the message itself is sent already.</summary>
-    public async Task AppendAsync(string messageId, byte[] message, CancellationToken ct)
+    public async Task AppendAsync(string messageId, MimeKit.MimeMessage message, CancellationToken ct)
     {
         try
         {
-            var imap = await ConnectAsync(ct);
-            await imap.AppendAsync(_folder!, message, [@"\Seen"], null, ct);
+            var folder = await ConnectAsync(ct);
+            await folder.AppendAsync(message, MessageFlags.Seen, ct);
         }
-        catch (MailException e)
+        catch (Exception e) when (TransportFailure.Is(e))
         {
-            logger.LogWarning("Copy of {MessageId} not kept in the Sent folder: {Error}", messageId, e.Message);
+            logger.LogWarning("Copy of {MessageId} not kept in the Sent folder: {Error}", messageId, TransportFailure.Describe(e));
             await DisposeAsync();
         }
     }
 
-    async Task<ImapClient> ConnectAsync(CancellationToken ct)
+    async Task<IMailFolder> ConnectAsync(CancellationToken ct)
     {
-        if (_imap is { IsConnected: true })
+        if (_imap is { IsConnected: true } && _folder is not null)
         {
-            return _imap;
+            return _folder;
         }
         var imap = await options.OpenImapAsync(logger, ct);
         try
         {
-            _folder = await FindAsync(imap, ct);
-            if (_folder is null)
-            {
-                _folder = "Sent";
-                await imap.CreateMailboxAsync(_folder, ct);
-            }
+            var folder = await FindAsync(imap, ct) ?? await imap.GetFolder(imap.PersonalNamespaces[0]).CreateAsync("Sent", isMessageFolder: true, ct)
+                ?? throw new InvalidOperationException("le dossier Sent n'a pas pu être créé");
+            _folder = folder;
             _imap = imap;
-            return imap;
+            return folder;
         }
         catch
         {
-            await imap.DisposeAsync();
+            imap.Dispose();
             throw;
         }
     }
 
     /// <summary>The mailbox's Sent folder: the one marked \Sent (RFC 6154), else the one named so; null when there is none.</summary>
-    public static async Task<string?> FindAsync(ImapClient imap, CancellationToken ct)
+    public static async Task<IMailFolder?> FindAsync(ImapClient imap, CancellationToken ct)
     {
-        var folders = await imap.ListMailboxesAsync(ct);
-        return folders.FirstOrDefault(f => f.SpecialUse == @"\Sent")?.Name
-               ?? folders.FirstOrDefault(f => f.Name.Equals("Sent", StringComparison.OrdinalIgnoreCase))?.Name;
+        if ((imap.Capabilities & (ImapCapabilities.SpecialUse | ImapCapabilities.XList)) != 0 && imap.GetFolder(SpecialFolder.Sent) is { } special)
+        {
+            return special;
+        }
+        var personal = imap.GetFolder(imap.PersonalNamespaces[0]);
+        var folders = await personal.GetSubfoldersAsync(subscribedOnly: false, ct);
+        return folders.FirstOrDefault(f => f.Name.Equals("Sent", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <inheritdoc />
@@ -68,8 +70,20 @@ public sealed class SentFolder(MissOptions options, ILogger<SentFolder> logger) 
     {
         if (_imap is not null)
         {
-            await _imap.DisposeAsync();
+            if (_imap.IsConnected)
+            {
+                try
+                {
+                    await _imap.DisconnectAsync(quit: true, CancellationToken.None);
+                }
+                catch (Exception e) when (TransportFailure.Is(e))
+                {
+                    // Leaving anyway: the session was only for copies.
+                }
+            }
+            _imap.Dispose();
             _imap = null;
+            _folder = null;
         }
     }
 }

@@ -2,24 +2,25 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using MiSS.Core.Configuration;
-using MiSS.Mail.Smtp;
-using MiSS.Mail.Tests.Smtp;
-using MiSS.Mail.Tls;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiSS.Core.Tests.Transport;
+using MiSS.Core.Transport;
 
 namespace MiSS.Core.Tests.Configuration;
 
-/// <summary>Password or XOAUTH2 (Pro Santé Connect token) against a scripted SMTP peer; the token is never kept.</summary>
+/// <summary>Password, XOAUTH2 or OAUTHBEARER (Pro Santé Connect token) against a scripted SMTP peer after STARTTLS; the token is never kept.</summary>
 [CancelAfter(30_000)]
 public class MailboxCredentialsTests
 {
     const string Token = "psc-eyJhbGciOiJSUzI1NiJ9.jeton-secret-de-test";
     static readonly string[] EhloWithXOAuth2 = ["250-mail.test", "250-AUTH PLAIN LOGIN XOAUTH2", "250 8BITMIME"];
 
-    static async Task<SmtpClient> ConnectAsync(Mail.Tests.Tls.ScriptedPeer peer)
+    /// <summary>Connects (STARTTLS, the test CA as anchor) and logs in with <paramref name="mailbox"/>, as the outbox does.</summary>
+    static Task<SubmissionClient> OpenAsync(ScriptedPeer peer, MailboxOptions mailbox)
     {
-        var client = new SmtpClient();
-        await client.ConnectAsync("127.0.0.1", peer.Port, MailSecurity.None, new TlsSettings { AllowPlaintext = true });
-        return client;
+        var options = TransportTestOptions.For(peer.Port);
+        options.Mailbox = mailbox;
+        return options.OpenSmtpAsync(NullLogger.Instance, CancellationToken.None);
     }
 
     static string Decode(string line, string prefix) => Encoding.UTF8.GetString(Convert.FromBase64String(line[prefix.Length..]));
@@ -34,14 +35,13 @@ public class MailboxCredentialsTests
             string? auth = null;
             await using var peer = ScriptedSmtpPeer.Start(async s =>
             {
-                await s.GreetAsync(EhloWithXOAuth2);
+                await s.GreetWithStartTlsAsync(EhloWithXOAuth2);
                 auth = await s.ExpectAsync("AUTH XOAUTH2 *");
                 await s.SendAsync("235 2.7.0 Accepted");
             });
-            await using var client = await ConnectAsync(peer);
             var mailbox = new MailboxOptions { Address = "claire.martin@dev.mssante.test", Authentication = MailboxAuthentication.XOAuth2, AccessTokenVariable = variable };
 
-            await mailbox.AuthenticateAsync(client, CancellationToken.None);
+            using var client = await OpenAsync(peer, mailbox);
 
             await peer.AssertCompletedAsync();
             Assert.That(Decode(auth!, "AUTH XOAUTH2 "), Is.EqualTo($"user=claire.martin@dev.mssante.test\u0001auth=Bearer {Token}\u0001\u0001"));
@@ -62,12 +62,11 @@ public class MailboxCredentialsTests
             string? auth = null;
             await using var peer = ScriptedSmtpPeer.Start(async s =>
             {
-                await s.GreetAsync(EhloWithXOAuth2);
+                await s.GreetWithStartTlsAsync(EhloWithXOAuth2);
                 auth = await s.ExpectAsync("AUTH XOAUTH2 *");
                 await s.SendAsync("235 2.7.0 Accepted");
             });
-            await using var client = await ConnectAsync(peer);
-            await mailbox.AuthenticateAsync(client, CancellationToken.None);
+            using var client = await OpenAsync(peer, mailbox);
             await peer.AssertCompletedAsync();
             Assert.That(Decode(auth!, "AUTH XOAUTH2 "), Does.Contain($"auth=Bearer {Token}-{i}"));
         }
@@ -78,37 +77,74 @@ public class MailboxCredentialsTests
     public async Task Without_a_token_nothing_is_sent_and_the_reason_names_the_variable()
     {
         var variable = "MISS_TEST_TOKEN_" + Guid.NewGuid().ToString("N");
+        PeerSession? session = null;
         await using var peer = ScriptedSmtpPeer.Start(async s =>
         {
-            await s.GreetAsync(EhloWithXOAuth2);
-            await s.ExpectAsync("QUIT");
-            await s.SendAsync("221 2.0.0 Bye");
+            session = s;
+            await s.GreetWithStartTlsAsync(EhloWithXOAuth2);
+            await s.WaitForCloseAsync();
         });
-        await using var client = await ConnectAsync(peer);
         var mailbox = new MailboxOptions { Address = "claire.martin@dev.mssante.test", Authentication = MailboxAuthentication.XOAuth2, AccessTokenVariable = variable };
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => mailbox.AuthenticateAsync(client, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => OpenAsync(peer, mailbox));
+
         Assert.That(e!.Message, Does.Contain(variable).And.Contain("Pro Santé Connect"));
-        await client.QuitAsync();
         await peer.AssertCompletedAsync();
+        Assert.That(session!.ReceivedLines, Has.None.StartsWith("AUTH"));
     }
 
     [Test]
-    public async Task The_password_path_is_unchanged()
+    public async Task A_refused_token_is_not_quoted_in_the_error()
+    {
+        await using var peer = ScriptedSmtpPeer.Start(async s =>
+        {
+            await s.GreetWithStartTlsAsync(EhloWithXOAuth2);
+            await s.ExpectAsync("AUTH XOAUTH2 *");
+            await s.SendAsync("535 5.7.8 Error: authentication failed: invalid token");
+            await s.WaitForCloseAsync();
+        });
+        var mailbox = new MailboxOptions { Address = "claire.martin@dev.mssante.test", Authentication = MailboxAuthentication.XOAuth2, AccessTokenProvider = new CountingProvider() };
+
+        var e = await Assert.ThrowsAsync(Is.InstanceOf<Exception>(), () => OpenAsync(peer, mailbox));
+
+        Assert.That(TransportFailure.Is(e!), Is.True, e!.ToString());
+        Assert.That(e.ToString() + TransportFailure.Describe(e), Does.Not.Contain(Token));
+    }
+
+    [Test]
+    public async Task The_password_goes_with_AUTH_PLAIN_after_STARTTLS()
     {
         string? auth = null;
         await using var peer = ScriptedSmtpPeer.Start(async s =>
         {
-            await s.GreetAsync();
+            await s.GreetWithStartTlsAsync();
             auth = await s.ExpectAsync("AUTH PLAIN *");
             await s.SendAsync("235 2.7.0 Authentication successful");
         });
-        await using var client = await ConnectAsync(peer);
 
-        await new MailboxOptions { Address = "julien@dev.mssante.test", Password = "mot-de-passe" }.AuthenticateAsync(client, CancellationToken.None);
+        using var client = await OpenAsync(peer, new MailboxOptions { Address = "julien@dev.mssante.test", Password = "mot-de-passe" });
 
         await peer.AssertCompletedAsync();
+        Assert.That(client.IsAuthenticated, Is.True);
         Assert.That(Decode(auth!, "AUTH PLAIN "), Is.EqualTo("\0julien@dev.mssante.test\0mot-de-passe"));
+    }
+
+    [Test]
+    public async Task OAUTHBEARER_is_preferred_when_the_server_offers_it()
+    {
+        string? auth = null;
+        await using var peer = ScriptedSmtpPeer.Start(async s =>
+        {
+            await s.GreetWithStartTlsAsync(["250-mail.test", "250-AUTH PLAIN OAUTHBEARER XOAUTH2", "250 8BITMIME"]);
+            auth = await s.ExpectAsync("AUTH OAUTHBEARER *");
+            await s.SendAsync("235 2.7.0 Accepted");
+        });
+        var mailbox = new MailboxOptions { Address = "claire.martin@dev.mssante.test", Authentication = MailboxAuthentication.XOAuth2, AccessTokenProvider = new CountingProvider() };
+
+        using var client = await OpenAsync(peer, mailbox);
+
+        await peer.AssertCompletedAsync();
+        Assert.That(Decode(auth!, "AUTH OAUTHBEARER "), Does.Contain("a=claire.martin@dev.mssante.test,").And.Contain($"auth=Bearer {Token}-1"));
     }
 
     [Test]

@@ -1,6 +1,6 @@
 using System.Net.Security;
 using MiSS.Core.Configuration;
-using MiSS.Mail.Tls;
+using MiSS.Core.Transport;
 
 namespace MiSS.Core.Tests.Configuration;
 
@@ -53,12 +53,12 @@ public class TransportProfilesTests
 
         Assert.That((options.Imap.Port, options.Imap.EffectiveSecurity), Is.EqualTo((143, MailSecurity.StartTls)));
         Assert.That((options.Smtp.Port, options.Smtp.EffectiveSecurity), Is.EqualTo((587, MailSecurity.StartTls)));
-        var tls = options.Smtp.ToTlsSettings();
+        var tls = TlsPolicy.For(options.Smtp);
         Assert.That(tls.CipherSuites, Does.Contain(TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384));
         Assert.That(tls.CipherSuites!.Select(s => s.ToString()), Has.All.Contains("GCM"), "AES-GCM only");
         Assert.That(tls.CipherSuites!.Select(s => s.ToString()).Where(s => s.Contains("_WITH_", StringComparison.Ordinal)), Has.All.StartWith("TLS_ECDHE_"),
             "TLS 1.2 suites with ECDHE only");
-        Assert.That(tls.UseSystemTrust, Is.False);
+        Assert.That(tls.UsesSystemTrust, Is.False);
         Assert.That(options.Attachments.TransportProfile, Is.SameAs(MiSS.Core.Documents.TransportProfile.MSSante));
     }
 
@@ -96,7 +96,7 @@ public class TransportProfilesTests
         options.ApplyTransportProfile(); // idempotent
 
         Assert.That((options.Imap.Host, options.Imap.Port, options.Imap.EffectiveSecurity), Is.EqualTo(("mail.operateur.example", 993, MailSecurity.ImplicitTls)));
-        Assert.That(options.Smtp.ToTlsSettings().CipherSuites, Is.EqualTo(new[] { TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 }));
+        Assert.That(TlsPolicy.For(options.Smtp).CipherSuites, Is.EqualTo(new[] { TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 }));
         Assert.That(options.Attachments.TransportProfile, Is.SameAs(MiSS.Core.Documents.TransportProfile.Apicrypt));
     }
 
@@ -112,7 +112,7 @@ public class TransportProfilesTests
         var options = Options("mssante");
         options.Smtp.CipherSuites = ["TLS_RC4_PAS_UNE_SUITE"];
         options.ApplyTransportProfile();
-        e = Assert.Throws<InvalidOperationException>(() => options.Smtp.ToTlsSettings());
+        e = Assert.Throws<InvalidOperationException>(() => TlsPolicy.For(options.Smtp));
         Assert.That(e!.Message, Does.Contain("suite TLS inconnue"));
     }
 }

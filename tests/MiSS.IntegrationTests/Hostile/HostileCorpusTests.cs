@@ -1,7 +1,6 @@
 using MiSS.Core.Messaging;
 using MiSS.Core.Secure;
-using MiSS.Mail.Imap;
-using MiSS.Mail.Tls;
+using MailKit;
 using static MiSS.IntegrationTests.Practitioners;
 
 namespace MiSS.IntegrationTests.Hostile;
@@ -20,10 +19,9 @@ public class HostileCorpusTests
 
     static async Task<uint> UidNextAsync()
     {
-        await using var imap = new ImapClient();
-        await imap.ConnectAsync("localhost", MailServerFixture.Server.Ports.Imap, MailSecurity.StartTls, MailServerFixture.Tls);
-        await imap.LoginAsync(Julien.Address, MailServerFixture.Account(Julien).Password);
-        return (await imap.ExamineAsync("INBOX")).UidNext;
+        using var imap = await MailServerFixture.OpenImapAsync(Julien);
+        await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        return imap.Inbox.UidNext?.Id ?? 1;
     }
 
     [Test]

@@ -26,7 +26,7 @@ public class TransportProfileTests
         var suites = TransportProfiles.MSSanteCipherSuites.Select(s => s.ToString()).ToArray();
         await using var claire = await MissInstance.StartAsync(Claire, DevProfileOptions(suites));
         await using var julien = await MissInstance.StartAsync(Julien);
-        Assert.That((claire.Options.Smtp.Host, claire.Options.Smtp.EffectiveSecurity), Is.EqualTo(("localhost", MiSS.Mail.Tls.MailSecurity.StartTls)));
+        Assert.That((claire.Options.Smtp.Host, claire.Options.Smtp.EffectiveSecurity), Is.EqualTo(("localhost", MiSS.Core.Transport.MailSecurity.StartTls)));
 
         var sent = await claire.SendDirectAsync(Julien, "Profil dev, suites MSSanté");
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using MiSS.Core.Configuration;
 using MiSS.Core.Messaging;
-using MiSS.Mail.Tls;
+using MiSS.Core.Transport;
 using MiSS.IntegrationTests.Api;
 using static MiSS.IntegrationTests.Practitioners;
 
