@@ -22,9 +22,23 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
         try
         {
             // Some clients omit smime-type: such a part is tried as enveloped-data first, then as signed-data.
-            if (SmimeType(entity) is "enveloped-data" or "" && entity is MimePart envelope)
+            if (SmimeType(entity) is "enveloped-data" or "authenveloped-data" or "" && entity is MimePart envelope)
             {
-                var decrypted = Decrypt(DecodedContent(envelope));
+                var bytes = DecodedContent(envelope);
+                byte[]? decrypted;
+                // authEnveloped-data (AES-GCM, RFC 5083): read here, EnvelopedCms does not know it.
+                if (SmimeType(entity) is "authenveloped-data" || AuthEnvelopedData.Is(bytes))
+                {
+                    (decrypted, var failure) = AuthEnvelopedData.Decrypt(bytes, ownCertificate);
+                    if (decrypted is null)
+                    {
+                        return new(OpenStatus.DecryptionFailed, failure!, null, null, true);
+                    }
+                }
+                else
+                {
+                    decrypted = Decrypt(bytes);
+                }
                 if (decrypted is not null)
                 {
                     encrypted = true;
