@@ -95,6 +95,24 @@ public class ForeignMessageInteropTests
         Assert.That(opened.Status, Is.EqualTo(OpenStatus.SignatureInvalid), opened.Detail);
     }
 
+    [TestCase("20")]
+    [TestCase("max")]
+    public async Task An_rsassa_pss_signature_whose_value_was_altered_is_refused(string saltLength)
+    {
+        var signed = await SignAsync(TextEntity("Dose : 1 g"), TestPki.Julien,
+            ["-keyopt", "rsa_padding_mode:pss", "-keyopt", "rsa_pss_saltlen:" + saltLength]);
+        var message = MimeLoader.LoadMessage([.. Encoding.ASCII.GetBytes($"From: {TestPki.Julien.Address}\r\n"), .. signed]);
+        var signaturePart = (MimePart)((Multipart)message.Body!)[1];
+        var cms = MimeTest.Decoded(signaturePart);
+        cms[^1] ^= 0x01; // the SignerInfo's signature value ends the structure
+        signaturePart.Content = new MimeContent(new MemoryStream(cms));
+
+        var opened = OpenerFor(TestPki.Claire).Open(OverTheWire(message));
+
+        Assert.That(opened.Status, Is.EqualTo(OpenStatus.SignatureInvalid), opened.Detail);
+        Assert.That(opened.Detail, Does.Contain("altéré"), "read, then refused by the signature check");
+    }
+
     // ---- authEnveloped-data ----
 
     [TestCase("-aes-256-gcm", null)]
