@@ -40,12 +40,20 @@ public static partial class ReceivedMessageReader
         return (message, protocol);
     }
 
-    /// <summary>A MiSS message's text ends at its last signature separator line: what follows is the footer for mail clients.</summary>
+    /// <summary>
+    /// A MiSS message's text without what the composer appended (<see cref="MessageText.FooterSuffix"/>), and nothing
+    /// else changed but line ends. A footer worded otherwise (another version) is taken off from the last separator
+    /// that the composer's line breaks frame.
+    /// </summary>
     static string WithoutFooter(string text)
     {
-        var lines = text.ReplaceLineEndings("\n");
-        var separator = lines.LastIndexOf("\n" + MissHeaders.FooterSeparator + "\n", StringComparison.Ordinal);
-        return (separator >= 0 ? lines[..separator] : lines).TrimEnd();
+        var lines = MessageText.Lines(text, "\n");
+        if (lines.EndsWith(MessageText.FooterSuffix("\n"), StringComparison.Ordinal))
+        {
+            return lines[..^MessageText.FooterSuffix("\n").Length];
+        }
+        var separator = lines.LastIndexOf(MessageText.FooterStart("\n"), StringComparison.Ordinal);
+        return separator >= 0 && lines.EndsWith('\n') ? lines[..separator] : lines;
     }
 
     /// <summary>How many attachments a message may carry; more is refused as a whole by the checks.</summary>
