@@ -157,7 +157,7 @@ public static class AuthEnvelopedData
         {
             if (key.Length != keySize)
             {
-                return Refused("clé de contenu de longueur inattendue");
+                return Refused(Unauthentic);
             }
             var plaintext = new byte[ciphertext.Length];
             using var gcm = new AesGcm(key, tagSize);
@@ -166,7 +166,7 @@ public static class AuthEnvelopedData
         }
         catch (AuthenticationTagMismatchException)
         {
-            return Refused("étiquette d'authentification invalide (message altéré)");
+            return Refused(Unauthentic);
         }
         finally
         {
@@ -211,7 +211,7 @@ public static class AuthEnvelopedData
             }
             catch (CryptographicException)
             {
-                failure = "clé de contenu indéchiffrable";
+                failure = Unauthentic;
                 return null;
             }
         }
@@ -298,6 +298,9 @@ public static class AuthEnvelopedData
         identifier.ThrowIfNotEmpty();
         return oid;
     }
+
+    /// <summary>One reason for a key that does not decrypt and a tag that does not verify: no padding oracle.</summary>
+    const string Unauthentic = "clé ou étiquette d'authentification invalide (message altéré ou destinataire différent)";
 
     static Result Refused(string reason) => new(null, "message chiffré (authEnveloped-data) illisible : " + reason);
 }

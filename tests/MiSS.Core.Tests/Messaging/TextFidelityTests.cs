@@ -31,6 +31,19 @@ public class TextFidelityTests
     [TestCase("saut\fde page\u0085NEL\u2028LS\u2029PS\rCR seul", TestName = "Form_feed_and_unicode_separators_survive")]
     public void The_receiver_reads_the_text_the_sender_wrote(string text) => AssertRoundTrip(text);
 
+    [TestCase("avant\0après\0")]
+    [TestCase("Dose    \nsuite\t \n  ")]
+    public void What_is_signed_is_seven_bit_without_nul_or_trailing_blanks_so_no_relay_changes_it(string text)
+    {
+        var signed = Seal.Sign(Composer.ComposeContent(Message(text), null, TestPki.Claire.DisplayName), Certificate(TestPki.Claire));
+        var part = (MimePart)signed[0];
+        var bytes = MimeBytes.Canonical(part);
+        TestContext.Out.WriteLine($"transfer encoding: {part.ContentTransferEncoding}");
+
+        Assert.That(bytes, Has.All.InRange((byte)1, (byte)127));
+        Assert.That(System.Text.Encoding.ASCII.GetString(bytes), Does.Not.Match("[ \t]\r\n"));
+    }
+
     [Test]
     public void A_long_line_without_spaces_survives() => AssertRoundTrip(new string('x', 2000) + " \n" + new string('é', 999));
 
@@ -55,8 +68,7 @@ public class TextFidelityTests
 
     static void AssertRoundTrip(string text)
     {
-        var message = new StoredMessage(1, $"{Guid.NewGuid():N}@dev.mssante.test", MessageDirection.Outgoing, TestPki.Claire.Address,
-            [TestPki.Julien.Address], "Fidélité", text, MessageState.Queued, DateTimeOffset.UtcNow, null, null, null, null, 0);
+        var message = Message(text);
         var content = Composer.ComposeContent(message, null, TestPki.Claire.DisplayName);
         var body = Seal.SignAndEncrypt(content, Certificate(TestPki.Claire), [Certificate(TestPki.Julien)]);
         var wire = MimeBytes.Canonical(Composer.ComposeEnvelope(message, TestPki.Claire.DisplayName, body));
@@ -68,6 +80,10 @@ public class TextFidelityTests
         Assert.That(opened.Status, Is.EqualTo(OpenStatus.Verified), opened.Detail);
         Assert.That(Escaped(read.Body), Is.EqualTo(Escaped(Lf(text))));
     }
+
+    static StoredMessage Message(string text) =>
+        new(1, $"{Guid.NewGuid():N}@dev.mssante.test", MessageDirection.Outgoing, TestPki.Claire.Address,
+            [TestPki.Julien.Address], "Fidélité", text, MessageState.Queued, DateTimeOffset.UtcNow, null, null, null, null, 0);
 
     /// <summary>CRLF and lone CR as LF: the only change allowed.</summary>
     static string Lf(string text) => Regex.Replace(text, "\r\n?", "\n");
