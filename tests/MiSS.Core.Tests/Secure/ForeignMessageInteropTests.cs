@@ -206,10 +206,13 @@ public class ForeignMessageInteropTests
             m['Date'] = 'Tue, 01 Dec 2026 09:30:00 +0100'
             m['X-Folded'] = 'a long unstructured value that python folds because it is much longer than seventy-eight characters on one line'
             m.set_content('Texte du message.\n')
+            m.add_attachment(b'%PDF-1.4 compte rendu', maintype='application', subtype='pdf',
+                             filename='Compte rendu opératoire de Mme Lefèvre, très détaillé, du premier décembre.pdf')
             sys.stdout.buffer.write(m.as_bytes())
             """);
         var headerEnd = IndexOf(raw, "\r\n\r\n"u8) + 4;
         Assert.That(Encoding.ASCII.GetString(raw, 0, headerEnd), Does.Contain("=?utf-8?").And.Contain("\r\n "), "Python encoded and folded");
+        Assert.That(Encoding.ASCII.GetString(raw), Does.Contain("filename*0*="), "and wrote an RFC 2231 parameter in a part's header");
 
         var written = MimeBytes.Canonical(MimeLoader.LoadMessage(raw));
 
