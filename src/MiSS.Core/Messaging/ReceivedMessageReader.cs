@@ -15,7 +15,7 @@ public static partial class ReceivedMessageReader
         var content = opened.Content;
         var inner = content?.Headers;
         var protocol = ProtocolHeaders.Read(inner, envelope);
-        var from = envelope.From.Mailboxes.FirstOrDefault();
+        var from = Mailbox(envelope.Headers.FirstOrDefault(h => h.Id == HeaderId.From)) ?? envelope.From.Mailboxes.FirstOrDefault();
         var subject = Text(inner?.FirstOrDefault(h => h.Id == HeaderId.Subject)) ?? Text(envelope.Headers.FirstOrDefault(h => h.Id == HeaderId.Subject));
         var date = Date(inner?[HeaderId.Date] ?? envelope.Headers[HeaderId.Date]);
         var recipients = inner?[HeaderId.To] is { } protectedTo
@@ -104,19 +104,27 @@ public static partial class ReceivedMessageReader
     }
 
     /// <summary>A header's decoded text; encoded words in UTF-7, which MimeKit leaves undecoded, are decoded too.</summary>
-    static string? Text(Header? header)
+    static string? Text(Header? header) =>
+        header is null ? null : WithoutUtf7Words(header) is { } rewritten ? Rfc2047.DecodeText(Encoding.UTF8.GetBytes(rewritten)).Trim() : header.Value;
+
+    /// <summary>The first mailbox of an address header, its name's UTF-7 encoded words decoded too.</summary>
+    static MailboxAddress? Mailbox(Header? header) =>
+        header is not null && WithoutUtf7Words(header) is { } rewritten && InternetAddressList.TryParse(rewritten, out var addresses)
+            ? addresses.Mailboxes.FirstOrDefault()
+            : null;
+
+    /// <summary>
+    /// The unfolded raw value with each UTF-7 encoded word rewritten as the same text in a UTF-8 one, for MimeKit to
+    /// decode as usual; null when the value has none.
+    /// </summary>
+    static string? WithoutUtf7Words(Header header)
     {
-        if (header is null)
-        {
-            return null;
-        }
         var raw = Encoding.UTF8.GetString(header.RawValue);
         if (!Utf7Word().IsMatch(raw))
         {
-            return header.Value;
+            return null;
         }
-        // Each UTF-7 word rewritten as the same text in a UTF-8 word, then MimeKit decodes the whole value as usual.
-        var rewritten = Utf7Word().Replace(raw.Replace("\r", "").Replace("\n", ""), word =>
+        return Utf7Word().Replace(raw.Replace("\r", "").Replace("\n", ""), word =>
         {
             var payload = word.Groups[2].Value;
             try
@@ -131,7 +139,6 @@ public static partial class ReceivedMessageReader
                 return word.Value;
             }
         });
-        return Rfc2047.DecodeText(Encoding.UTF8.GetBytes(rewritten)).Trim();
     }
 
     /// <summary>The bytes of an RFC 2047 "Q" payload.</summary>

@@ -53,13 +53,17 @@ public class ForeignMessageInteropTests
             sys.stdout.buffer.write(m.as_bytes(policy=email.policy.SMTP))
             """);
 
-        var message = await SignAndEncryptAsync(inner, TestPki.Julien, TestPki.Claire);
+        var fromHeader = $"=?{charset}?B?{Convert.ToBase64String(Encode(charset, "Julien Bérnard"))}?= <{TestPki.Julien.Address}>";
+        var message = await SignAndEncryptAsync(inner, TestPki.Julien, TestPki.Claire, fromHeader: fromHeader);
+        Assert.That(Encoding.ASCII.GetString(MimeBytes.Canonical(message)), Does.Contain("From: " + fromHeader));
         var opened = OpenerFor(TestPki.Claire).Open(message);
         var (read, _) = ReceivedMessageReader.Read(message, opened);
 
         Assert.That(opened.Status, Is.EqualTo(OpenStatus.Verified), opened.Detail);
         Assert.That(read.Body, Is.EqualTo(text));
         Assert.That(read.Subject, Is.EqualTo(subject));
+        Assert.That(read.Sender, Is.EqualTo(TestPki.Julien.Address));
+        Assert.That(read.SenderDisplayName, Is.EqualTo("Julien Bérnard"));
     }
 
     // ---- RSASSA-PSS ----
@@ -222,6 +226,12 @@ public class ForeignMessageInteropTests
 
     // ---- Helpers ----
 
+    /// <summary>Text in <paramref name="charset"/>: UTF-7 by .NET's own (obsolete) encoder, anything else as UTF-8 bytes.</summary>
+    static byte[] Encode(string charset, string text) =>
+#pragma warning disable SYSLIB0001
+        charset == "utf-7" ? new UTF7Encoding().GetBytes(text) : Encoding.UTF8.GetBytes(text);
+#pragma warning restore SYSLIB0001
+
     static MimeEntity TextEntity(string text)
     {
         var part = MimeTest.Text(text);
@@ -235,13 +245,13 @@ public class ForeignMessageInteropTests
 
     /// <summary>openssl cms -sign (multipart/signed) then -encrypt, read back as a received message.</summary>
     async Task<MimeMessage> SignAndEncryptAsync(byte[] inner, DevPractitioner from, DevPractitioner to,
-        string[]? signOptions = null, string[]? encryptOptions = null)
+        string[]? signOptions = null, string[]? encryptOptions = null, string? fromHeader = null)
     {
         var signedPath = Path.Combine(_work, "signed.eml");
         await File.WriteAllBytesAsync(signedPath, await SignAsync(inner, from, signOptions));
         var encrypted = Path.Combine(_work, "encrypted.eml");
         await CommandRunner.RunCheckedAsync("openssl", ["cms", "-encrypt", "-in", signedPath, "-out", encrypted,
-            "-from", from.Address, "-to", to.Address, "-subject", "Message sécurisé",
+            "-from", fromHeader ?? from.Address, "-to", to.Address, "-subject", "Message sécurisé",
             .. encryptOptions is { } given && given.Contains("-recip") ? given : [.. encryptOptions ?? ["-aes256"], TestPki.Pki.CertificatePath(to)]]);
         return MimeLoader.LoadMessage(await File.ReadAllBytesAsync(encrypted));
     }
