@@ -160,6 +160,21 @@ public class ForeignMessageInteropTests
     }
 
     [Test]
+    public async Task An_auth_enveloped_message_with_a_cipher_other_than_gcm_is_refused_with_a_reason()
+    {
+        var der = await AuthEnvelopedDerAsync(TextEntity("Contenu à protéger."));
+        byte[] aes256Gcm = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2e];
+        var at = der.AsSpan().IndexOf(aes256Gcm);
+        Assert.That(at, Is.GreaterThan(0));
+        der[at + aes256Gcm.Length - 1] = 0x2a; // id-aes256-CBC: not an authenticated cipher
+
+        var opened = OpenerFor(TestPki.Claire).Open(AuthEnvelopedMessage(der));
+
+        Assert.That(opened.Status, Is.EqualTo(OpenStatus.DecryptionFailed));
+        Assert.That(opened.Detail, Does.Contain("non pris en charge"));
+    }
+
+    [Test]
     public void An_auth_enveloped_part_that_is_not_cms_is_refused_with_a_reason()
     {
         var opened = OpenerFor(TestPki.Claire).Open(AuthEnvelopedMessage([0x30, 0x03, 0x02, 0x01, 0x00]));
