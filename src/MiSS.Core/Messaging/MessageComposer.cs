@@ -75,7 +75,7 @@ public sealed class MessageComposer(string productReference)
     static MimeEntity ComposeText(string text, IReadOnlyList<NewAttachment>? attachments)
     {
         var body = new TextPart("plain");
-        body.SetText(System.Text.Encoding.UTF8, $"{text.ReplaceLineEndings("\r\n")}\r\n\r\n{MissHeaders.FooterSeparator}\r\n{MissHeaders.Footer}\r\n");
+        body.SetText(System.Text.Encoding.UTF8, MessageText.Lines(text, "\r\n") + MessageText.FooterSuffix("\r\n"));
         if (attachments is not { Count: > 0 })
         {
             return body;

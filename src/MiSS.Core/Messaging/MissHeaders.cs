@@ -53,7 +53,7 @@ public static class MissHeaders
 
     /// <summary>
     /// The footer a recipient without MiSS reads under the text, after a signature separator line ("-- ").
-    /// MiSS readers drop everything from the last separator of a MiSS message.
+    /// MiSS readers take off exactly what the composer appended (<see cref="MessageText.FooterSuffix"/>), nothing more.
     /// </summary>
     public const string Footer = "Message envoyé avec MiSS, messagerie instantanée sécurisée de santé. " +
                                  "Vous pouvez répondre à ce message depuis votre messagerie sécurisée : la réponse rejoindra la conversation.";

@@ -22,9 +22,23 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
         try
         {
             // Some clients omit smime-type: such a part is tried as enveloped-data first, then as signed-data.
-            if (SmimeType(entity) is "enveloped-data" or "" && entity is MimePart envelope)
+            if (SmimeType(entity) is "enveloped-data" or "authenveloped-data" or "" && entity is MimePart envelope)
             {
-                var decrypted = Decrypt(MimeBytes.Decoded(envelope));
+                var bytes = MimeBytes.Decoded(envelope);
+                byte[]? decrypted;
+                // authEnveloped-data (AES-GCM, RFC 5083): read here, EnvelopedCms does not know it.
+                if (SmimeType(entity) is "authenveloped-data" || AuthEnvelopedData.Is(bytes))
+                {
+                    (decrypted, var failure) = AuthEnvelopedData.Decrypt(bytes, ownCertificate);
+                    if (decrypted is null)
+                    {
+                        return new(OpenStatus.DecryptionFailed, failure!, null, null, true);
+                    }
+                }
+                else
+                {
+                    decrypted = Decrypt(bytes);
+                }
                 if (decrypted is not null)
                 {
                     encrypted = true;
@@ -52,6 +66,7 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
     {
         SignedCms cms;
         MimeEntity content;
+        byte[] encodedCms;
         if (entity is Multipart { ContentType.MediaSubtype: var sub } signed && sub.Equals("signed", StringComparison.OrdinalIgnoreCase))
         {
             if (signed.Count != 2 || signed[1] is not MimePart signaturePart)
@@ -61,7 +76,8 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
             content = signed[0];
             // The signed part as received (a parsed entity writes back its own bytes), line ends made CRLF.
             cms = new SignedCms(new ContentInfo(MimeBytes.Canonical(content)), detached: true);
-            if (!TryDecode(cms, MimeBytes.Decoded(signaturePart)))
+            encodedCms = MimeBytes.Decoded(signaturePart);
+            if (!TryDecode(cms, encodedCms))
             {
                 return new(OpenStatus.SignatureInvalid, "signature S/MIME illisible", content, null, encrypted);
             }
@@ -69,7 +85,8 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
         else if (SmimeType(entity) is "signed-data" or "")
         {
             cms = new SignedCms();
-            if (!TryDecode(cms, MimeBytes.Decoded((MimePart)entity)))
+            encodedCms = MimeBytes.Decoded((MimePart)entity);
+            if (!TryDecode(cms, encodedCms))
             {
                 return new(OpenStatus.SignatureInvalid, "signature S/MIME illisible", null, null, encrypted);
             }
@@ -91,11 +108,7 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
             return new(OpenStatus.SignatureInvalid, "la signature doit comporter exactement un signataire avec son certificat", content, null, encrypted);
         }
         var signer = PractitionerIdentity.FromCertificate(certificate);
-        try
-        {
-            cms.CheckSignature(verifySignatureOnly: true);
-        }
-        catch (CryptographicException)
+        if (!SignatureHolds(cms, encodedCms, certificate))
         {
             return new(OpenStatus.SignatureInvalid, "la signature ne correspond pas au contenu (message altéré)", content, signer, encrypted);
         }
@@ -116,6 +129,24 @@ public sealed class SmimeOpener(SmimeTrust trust, X509Certificate2 ownCertificat
             return new(OpenStatus.SignerAddressMismatch, "l'expéditeur protégé par la signature diffère de l'expéditeur apparent", content, signer, encrypted);
         }
         return new(OpenStatus.Verified, "signature vérifiée", content, signer, encrypted, certificate);
+    }
+
+    /// <summary>
+    /// The signature's own check. SignedCms takes RSASSA-PSS only with a salt as long as the hash: a PSS signature it
+    /// refuses is verified again whatever its salt length.
+    /// </summary>
+    static bool SignatureHolds(SignedCms cms, byte[] encodedCms, X509Certificate2 certificate)
+    {
+        try
+        {
+            cms.CheckSignature(verifySignatureOnly: true);
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            return cms.SignerInfos[0].SignatureAlgorithm.Value == RsaPssSignature.Oid &&
+                   RsaPssSignature.Verify(encodedCms, cms.ContentInfo.Content, cms.ContentInfo.ContentType.Value!, certificate);
+        }
     }
 
     byte[]? Decrypt(byte[] envelope)
