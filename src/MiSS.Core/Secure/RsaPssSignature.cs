@@ -1,14 +1,19 @@
 using System.Formats.Asn1;
-using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Security;
 
 namespace MiSS.Core.Secure;
 
 /// <summary>
 /// Verifies a CMS RSASSA-PSS signature (RFC 4056) whatever its salt length. .NET's SignedCms accepts only a salt as long
 /// as the hash, and its RSA has no other PSS: others sign with 20 bytes (the ASN.1 default) or the maximum (OpenSSL's
-/// default for some versions). EMSA-PSS-VERIFY (RFC 8017 §9.1.2) over the RSA public operation, nothing more.
+/// default for some versions). The CMS structure is read here; the signature itself is BouncyCastle's PssSigner (already
+/// beside MimeKit), used for this fallback only: .NET's own CMS stays the path of every other message.
 /// </summary>
 static class RsaPssSignature
 {
@@ -74,9 +79,7 @@ static class RsaPssSignature
         {
             return false;
         }
-        var message = signedAttributes ?? content;
-        var m = RsaPublic(rsa, signature, out var modulusBits);
-        return EmsaPssVerify(CryptographicOperations.HashData(hash, message), m, modulusBits - 1, hash, saltLength);
+        return PssVerify(rsa, signedAttributes ?? content, signature, hash, saltLength);
     }
 
     /// <summary>The reader positioned inside the one SignerInfo of a ContentInfo holding SignedData.</summary>
@@ -155,73 +158,14 @@ static class RsaPssSignature
         return digestMatches && typeMatches;
     }
 
-    /// <summary>s^e mod n, as an integer (RSAVP1); empty when the signature is not a representative of this key.</summary>
-    static BigInteger RsaPublic(RSA rsa, byte[] signature, out int modulusBits)
+    /// <summary>RSASSA-PSS-VERIFY (RFC 8017 §8.1.2) with MGF1 over <paramref name="hash"/> and the given salt length: BouncyCastle's PssSigner.</summary>
+    static bool PssVerify(RSA rsa, byte[] message, byte[] signature, HashAlgorithmName hash, int saltLength)
     {
-        var key = rsa.ExportParameters(includePrivateParameters: false);
-        var modulus = new BigInteger(key.Modulus, isUnsigned: true, isBigEndian: true);
-        modulusBits = (int)modulus.GetBitLength();
-        var s = new BigInteger(signature, isUnsigned: true, isBigEndian: true);
-        if (signature.Length != key.Modulus!.Length || s >= modulus)
-        {
-            return BigInteger.MinusOne;
-        }
-        return BigInteger.ModPow(s, new BigInteger(key.Exponent, isUnsigned: true, isBigEndian: true), modulus);
-    }
-
-    /// <summary>EMSA-PSS-VERIFY (RFC 8017 §9.1.2) with MGF1 over <paramref name="hash"/>.</summary>
-    static bool EmsaPssVerify(byte[] messageHash, BigInteger m, int emBits, HashAlgorithmName hash, int saltLength)
-    {
-        var hLen = messageHash.Length;
-        var emLen = (emBits + 7) / 8;
-        if (m.Sign < 0 || m.GetByteCount(isUnsigned: true) > emLen || emLen < hLen + saltLength + 2)
-        {
-            return false;
-        }
-        var em = new byte[emLen];
-        m.TryWriteBytes(em.AsSpan(emLen - m.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
-        if (em[^1] != 0xbc)
-        {
-            return false;
-        }
-        var dbLength = emLen - hLen - 1;
-        var h = em.AsSpan(dbLength, hLen);
-        var topBits = (byte)(0xff << (8 - (8 * emLen - emBits)));
-        if ((em[0] & topBits) != 0)
-        {
-            return false;
-        }
-        var db = Mgf1Mask(h, dbLength, hash);
-        for (var i = 0; i < dbLength; i++)
-        {
-            db[i] ^= em[i];
-        }
-        db[0] &= (byte)~topBits;
-        var padding = dbLength - saltLength - 1;
-        if (db.AsSpan(0, padding).ContainsAnyExcept((byte)0) || db[padding] != 0x01)
-        {
-            return false;
-        }
-        var mPrime = new byte[8 + hLen + saltLength];
-        messageHash.CopyTo(mPrime, 8);
-        db.AsSpan(dbLength - saltLength).CopyTo(mPrime.AsSpan(8 + hLen));
-        return CryptographicOperations.FixedTimeEquals(CryptographicOperations.HashData(hash, mPrime), h);
-    }
-
-    static byte[] Mgf1Mask(ReadOnlySpan<byte> seed, int length, HashAlgorithmName hash)
-    {
-        var mask = new byte[length];
-        var input = new byte[seed.Length + 4];
-        seed.CopyTo(input);
-        for (uint counter = 0, offset = 0; offset < length; counter++)
-        {
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(input.AsSpan(seed.Length), counter);
-            var block = CryptographicOperations.HashData(hash, input);
-            var take = (int)Math.Min(block.Length, length - offset);
-            block.AsSpan(0, take).CopyTo(mask.AsSpan((int)offset));
-            offset += (uint)take;
-        }
-        return mask;
+        IDigest Digest() => hash == HashAlgorithmName.SHA512 ? new Sha512Digest() : hash == HashAlgorithmName.SHA384 ? new Sha384Digest() : new Sha256Digest();
+        var verifier = new PssSigner(new RsaEngine(), Digest(), Digest(), saltLength);
+        verifier.Init(false, DotNetUtilities.GetRsaPublicKey(rsa.ExportParameters(includePrivateParameters: false)));
+        verifier.BlockUpdate(message, 0, message.Length);
+        return verifier.VerifySignature(signature);
     }
 
     /// <summary>The OID of an AlgorithmIdentifier (its optional NULL parameters checked).</summary>
