@@ -32,6 +32,12 @@ public sealed class InboxWatcher(
 
     static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(2);
 
+    /// <summary>Most messages fetched in one command and opened together.</summary>
+    const int BatchCount = 32;
+
+    /// <summary>Most bytes fetched in one command (a single larger message still goes alone).</summary>
+    const long BatchBytes = 32L << 20;
+
     /// <summary>Ends the current IDLE (DONE) when the server reports a change; null outside IDLE. Guarded by <see cref="_gate"/>.</summary>
     CancellationTokenSource? _done;
 
@@ -92,7 +98,7 @@ public sealed class InboxWatcher(
             while (!ct.IsCancellationRequested)
             {
                 Interlocked.Exchange(ref _changed, 0);
-                lastUid = await CatchUpAsync(inbox, imap.Capabilities.HasFlag(ImapCapabilities.UidPlus), lastUid, ct);
+                lastUid = await CatchUpAsync((ImapFolder)inbox, imap.Capabilities.HasFlag(ImapCapabilities.UidPlus), lastUid, ct);
                 if (Interlocked.Exchange(ref _changed, 0) == 0)
                 {
                     await WaitForChangeAsync(imap, ct);
@@ -163,29 +169,32 @@ public sealed class InboxWatcher(
         return position?.LastUid ?? 0;
     }
 
-    async Task<uint> CatchUpAsync(IMailFolder inbox, bool uidPlus, uint lastUid, CancellationToken ct)
+    async Task<uint> CatchUpAsync(ImapFolder inbox, bool uidPlus, uint lastUid, CancellationToken ct)
     {
         // "UID n:*" always matches the highest UID, even when it is below n: filter. Sizes first: a message beyond the
         // limit is never downloaded into memory.
         var range = new UniqueIdRange(new UniqueId(lastUid + 1), UniqueId.MaxValue);
         var summaries = (await inbox.FetchAsync(range, MessageSummaryItems.UniqueId | MessageSummaryItems.Size, ct))
-            .Where(s => s.UniqueId.Id > lastUid).OrderBy(s => s.UniqueId.Id);
+            .Where(s => s.UniqueId.Id > lastUid).OrderBy(s => s.UniqueId.Id).ToList();
         var consumed = new List<UniqueId>();
-        foreach (var summary in summaries)
+        foreach (var batch in Batches(summaries))
         {
-            var uid = summary.UniqueId.Id;
-            var size = (long)(summary.Size ?? 0);
-            if (size > MaxMessageBytes)
+            var prepared = await DownloadAndPrepareAsync(inbox, batch.Where(s => Size(s) <= MaxMessageBytes).Select(s => s.UniqueId).ToList(), ct);
+            foreach (var summary in batch)
             {
-                await intake.QuarantineOversizedAsync(Mailbox, uid, size, MaxMessageBytes, ct);
+                var uid = summary.UniqueId.Id;
+                if (Size(summary) > MaxMessageBytes)
+                {
+                    await intake.QuarantineOversizedAsync(Mailbox, uid, Size(summary), MaxMessageBytes, ct);
+                }
+                else if (prepared.TryGetValue(uid, out var preparing) && await intake.AcceptAsync(Mailbox, await preparing, ct) == IntakeOutcome.Report)
+                {
+                    consumed.Add(summary.UniqueId);
+                }
+                // The position moves only after the message is stored or quarantined: a crash re-reads it, dedupe drops it.
+                lastUid = uid;
+                await store.SaveMailboxPositionAsync(Mailbox, inbox.UidValidity, lastUid, ct);
             }
-            else if (await DownloadAsync(inbox, summary.UniqueId, size, ct) is { } raw && await intake.AcceptAsync(Mailbox, uid, raw, ct) == IntakeOutcome.Report)
-            {
-                consumed.Add(summary.UniqueId);
-            }
-            // The position moves only after the message is stored or quarantined: a crash re-reads it, dedupe drops it.
-            lastUid = uid;
-            await store.SaveMailboxPositionAsync(Mailbox, inbox.UidValidity, lastUid, ct);
         }
         if (consumed.Count > 0)
         {
@@ -201,12 +210,49 @@ public sealed class InboxWatcher(
         return lastUid;
     }
 
-    /// <summary>The raw message of <paramref name="uid"/> (BODY.PEEK[]: reading it does not mark it \Seen).</summary>
-    static async Task<byte[]> DownloadAsync(IMailFolder inbox, UniqueId uid, long size, CancellationToken ct)
+    static long Size(IMessageSummary summary) => (long)(summary.Size ?? 0);
+
+    /// <summary>The new messages in batches of at most <see cref="BatchCount"/> messages and <see cref="BatchBytes"/> (one message at least).</summary>
+    static IEnumerable<List<IMessageSummary>> Batches(List<IMessageSummary> summaries)
     {
-        using var stream = await inbox.GetStreamAsync(uid, "", ct);
-        using var raw = new MemoryStream(size > 0 ? (int)size : 0);
-        await stream.CopyToAsync(raw, ct);
-        return raw.ToArray();
+        var batch = new List<IMessageSummary>();
+        long bytes = 0;
+        foreach (var summary in summaries)
+        {
+            if (batch.Count > 0 && (batch.Count == BatchCount || bytes + Size(summary) > BatchBytes))
+            {
+                yield return batch;
+                (batch, bytes) = ([], 0);
+            }
+            batch.Add(summary);
+            bytes += Size(summary);
+        }
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
+    /// <summary>
+    /// Downloads the messages in one UID FETCH (BODY.PEEK[]: reading them does not mark them \Seen) and prepares each on
+    /// the thread pool as soon as its bytes are in, so that opening (decrypt, verify) runs on every core while the rest
+    /// still arrives. Nothing is written: the caller accepts them in UID order.
+    /// </summary>
+    async Task<Dictionary<uint, Task<PreparedMessage>>> DownloadAndPrepareAsync(ImapFolder inbox, IList<UniqueId> uids, CancellationToken ct)
+    {
+        var prepared = new Dictionary<uint, Task<PreparedMessage>>();
+        if (uids.Count == 0)
+        {
+            return prepared;
+        }
+        await inbox.GetStreamsAsync(uids, async (_, _, uid, stream, token) =>
+        {
+            using var raw = new MemoryStream(stream.CanSeek ? (int)stream.Length : 0);
+            await stream.CopyToAsync(raw, token);
+            var bytes = raw.Length == raw.Capacity ? raw.GetBuffer() : raw.ToArray();
+            prepared[uid.Id] = Task.Run(() => intake.PrepareAsync(uid.Id, bytes, ct), ct);
+        }, ct);
+        await Task.WhenAll(prepared.Values);
+        return prepared;
     }
 }
