@@ -1,5 +1,6 @@
 using MiSS.Core.Secure;
 using MimeKit;
+using MimeKit.Encodings;
 using MimeKit.Utils;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -119,38 +120,17 @@ public static partial class ReceivedMessageReader
         }
         return Utf7Word().Replace(raw.Replace("\r", "").Replace("\n", ""), word =>
         {
-            var payload = word.Groups[2].Value;
-            try
-            {
-                var bytes = word.Groups[1].Value is "b" or "B"
-                    ? Convert.FromBase64String(payload.PadRight((payload.Length + 3) / 4 * 4, '='))
-                    : QuotedWord(payload);
-                return "=?utf-8?b?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(Utf7Charset.Encoding.GetString(bytes))) + "?=";
-            }
-            catch (FormatException)
-            {
-                return word.Value;
-            }
+            var bytes = DecodedWord(word.Groups[1].Value is "b" or "B" ? new Base64Decoder() : new QuotedPrintableDecoder(rfc2047: true), word.Groups[2].Value);
+            return "=?utf-8?b?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(Utf7Charset.Encoding.GetString(bytes))) + "?=";
         });
     }
 
-    /// <summary>The bytes of an RFC 2047 "Q" payload.</summary>
-    static byte[] QuotedWord(string payload)
+    /// <summary>The bytes of an encoded word's payload, through MimeKit's own "B" or "Q" decoder.</summary>
+    static byte[] DecodedWord(IMimeDecoder decoder, string payload)
     {
-        var bytes = new List<byte>(payload.Length);
-        for (var i = 0; i < payload.Length; i++)
-        {
-            if (payload[i] == '=' && i + 2 < payload.Length && byte.TryParse(payload.AsSpan(i + 1, 2), System.Globalization.NumberStyles.HexNumber, null, out var b))
-            {
-                bytes.Add(b);
-                i += 2;
-            }
-            else
-            {
-                bytes.Add(payload[i] == '_' ? (byte)' ' : (byte)payload[i]);
-            }
-        }
-        return [.. bytes];
+        var input = Encoding.ASCII.GetBytes(payload);
+        var output = new byte[decoder.EstimateOutputLength(input.Length)];
+        return output[..decoder.Decode(input, 0, input.Length, output)];
     }
 
     [GeneratedRegex(@"=\?(?:utf-7|utf7|unicode-1-1-utf-7)(?:\*[^?]*)?\?([bBqQ])\?([^?\s]*)\?=", RegexOptions.IgnoreCase)]
