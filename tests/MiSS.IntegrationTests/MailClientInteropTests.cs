@@ -62,7 +62,7 @@ public class MailClientInteropTests
             var verified = await CommandRunner.RunCheckedAsync("openssl", ["cms", "-verify", "-in", Path.Combine(work, "signed.eml"),
                 "-CAfile", pki.TrustAnchorsPath, "-purpose", "smimesign"]);
             var text = Encoding.UTF8.GetString(MiSS.Core.Messaging.MimeLoader.LoadEntity(Encoding.UTF8.GetBytes(verified.StandardOutput)) is MimeKit.MimePart part
-                ? MiSS.Core.Tests.MimeTest.Decoded(part) : []);
+                ? MiSS.Core.Messaging.MimeBytes.Decoded(part) : []);
             Assert.That(text, Does.Contain("Texte lisible partout"));
             Assert.That(text, Does.Contain("\r\n-- \r\n" + MissHeaders.Footer));
         }

@@ -22,14 +22,6 @@ static class MimeTest
         FileName = fileName,
     };
 
-    /// <summary>The decoded content of a part.</summary>
-    public static byte[] Decoded(MimePart part)
-    {
-        using var bytes = new MemoryStream();
-        part.Content?.DecodeTo(bytes);
-        return bytes.ToArray();
-    }
-
     /// <summary>A message with no header but the body's (MimeKit's defaults left out).</summary>
     public static MimeMessage Message(MimeEntity? body = null) => new((IEnumerable<Header>)[]) { Body = body };
 }

@@ -107,7 +107,7 @@ public class ForeignMessageInteropTests
             ["-keyopt", "rsa_padding_mode:pss", "-keyopt", "rsa_pss_saltlen:" + saltLength]);
         var message = MimeLoader.LoadMessage([.. Encoding.ASCII.GetBytes($"From: {TestPki.Julien.Address}\r\n"), .. signed]);
         var signaturePart = (MimePart)((Multipart)message.Body!)[1];
-        var cms = MimeTest.Decoded(signaturePart);
+        var cms = MimeBytes.Decoded(signaturePart);
         cms[^1] ^= 0x01; // the SignerInfo's signature value ends the structure
         signaturePart.Content = new MimeContent(new MemoryStream(cms));
 
